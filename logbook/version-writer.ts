@@ -1,0 +1,83 @@
+/**
+ * Writes one version: blobs first (packs, then an index file), the manifest last, so a crash at any point
+ * leaves a valid logbook in which the version simply does not exist.
+ */
+import { createHash } from 'node:crypto';
+import type { BlobWriter } from './blob-store.js';
+import { encodeManifest, MANIFEST_FORMAT, type Manifest, type VersionStats } from './format/manifest.js';
+import { encodeTree, type Tree } from './format/tree.js';
+import type { Lock } from './locks.js';
+import type { Logbook } from './logbook.js';
+
+/** The manifest fields a caller provides; format, entry, seq and the write stats are filled in here. */
+export type VersionFields = Omit<Manifest, 'format' | 'entry' | 'seq' | 'stats'> & {
+  readonly stats: Omit<VersionStats, 'blobsAdded' | 'bytesAdded'>;
+};
+
+export class VersionWriter {
+  readonly logbook: Logbook;
+  readonly entry: string;
+  readonly #blobs: BlobWriter;
+  readonly #lock: Lock;
+  #done = false;
+
+  constructor(logbook: Logbook, blobs: BlobWriter, lock: Lock, entry: string) {
+    this.logbook = logbook;
+    this.#blobs = blobs;
+    this.#lock = lock;
+    this.entry = entry;
+  }
+
+  /** Bytes and blobs this version added so far. */
+  get added(): { readonly blobs: number; readonly bytes: number } {
+    return { blobs: this.#blobs.stats.blobsAdded, bytes: this.#blobs.stats.bytesAdded };
+  }
+
+  /** Stores one chunk of file data (deduplicated) and returns its id. */
+  async addChunk(plain: Uint8Array): Promise<string> {
+    const id = createHash('sha256').update(plain).digest('hex');
+    await this.#blobs.add(id, 'data', plain);
+    return id;
+  }
+
+  /** Stores a tree and returns its id. */
+  async addTree(tree: Tree): Promise<string> {
+    const bytes = encodeTree(tree);
+    const id = createHash('sha256').update(bytes).digest('hex');
+    await this.#blobs.add(id, 'tree', bytes);
+    return id;
+  }
+
+  /** Makes the version durable and visible: index first, manifest last. Releases the lock. */
+  async commit(fields: VersionFields): Promise<{ id: string; manifest: Manifest }> {
+    try {
+      await this.#blobs.flush();
+      // The entry lock keeps other backups of this entry out, so the next number is ours.
+      const history = await this.logbook.history(this.entry);
+      const seq = Math.max(0, ...history.map((v) => v.manifest.seq)) + 1;
+      const manifest: Manifest = {
+        format: MANIFEST_FORMAT,
+        entry: this.entry,
+        seq,
+        ...fields,
+        stats: { ...fields.stats, blobsAdded: this.#blobs.stats.blobsAdded, bytesAdded: this.#blobs.stats.bytesAdded },
+      };
+      const { id, bytes } = encodeManifest(manifest);
+      await this.logbook.backend.save({ type: 'snapshots', name: id }, bytes);
+      return { id, manifest };
+    } finally {
+      await this.#release();
+    }
+  }
+
+  /** Gives up: what was written stays as unreferenced data for gc. */
+  async abort(): Promise<void> {
+    await this.#release();
+  }
+
+  async #release(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#lock.release();
+  }
+}
