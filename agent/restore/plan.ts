@@ -1,0 +1,67 @@
+/** What a restore will do to the live root: the changes from the live state to the version, as actions. */
+import type { RestoreAction } from '../../core/events.js';
+import type { TreeNode } from '../../logbook/format/tree.js';
+import { compareFlat, type NodeChange } from './compare.js';
+import type { FlatTree } from './flatten.js';
+
+export interface PlannedAction {
+  readonly action: RestoreAction['action'];
+  readonly path: string;
+  /** The version's node (absent for removals). */
+  readonly node: TreeNode | undefined;
+}
+
+export interface RestorePlan {
+  /** Creations and overwrites, parents before children. */
+  readonly writes: PlannedAction[];
+  /** Metadata-only updates. */
+  readonly metadata: PlannedAction[];
+  /** Removals of live paths the version does not have, children before parents. */
+  readonly removals: PlannedAction[];
+  /** Whether anything that exists now would be changed or removed (then a safety version is taken). */
+  readonly destructive: boolean;
+}
+
+/** Plans the restore of `version` over `live` (both limited to the recipe's scope). */
+export function planRestore(live: FlatTree, version: FlatTree): RestorePlan {
+  const changes = compareFlat(live, version);
+  const writes: PlannedAction[] = [];
+  const metadata: PlannedAction[] = [];
+  const removals: PlannedAction[] = [];
+  const rewrittenGroups = new Set<string>();
+  for (const c of changes) sortChange(c, writes, metadata, removals, rewrittenGroups);
+  // All names of a hard-link group are written together, so they end up as one inode again.
+  const written = new Set(writes.map((w) => w.path));
+  for (const [path, node] of version) {
+    if (node.hardlink && rewrittenGroups.has(node.hardlink) && !written.has(path)) {
+      writes.push({ action: 'overwrite', path, node });
+    }
+  }
+  writes.sort((a, b) => (a.path < b.path ? -1 : 1));
+  removals.sort((a, b) => (a.path < b.path ? 1 : -1));
+  const destructive = removals.length > 0 || writes.some((w) => w.action === 'overwrite') || metadata.length > 0;
+  return { writes, metadata, removals, destructive };
+}
+
+function sortChange(
+  c: NodeChange,
+  writes: PlannedAction[],
+  metadata: PlannedAction[],
+  removals: PlannedAction[],
+  groups: Set<string>,
+): void {
+  switch (c.change) {
+    case 'added':
+      writes.push({ action: 'create', path: c.path, node: c.after });
+      break;
+    case 'removed':
+      removals.push({ action: 'remove', path: c.path, node: undefined });
+      break;
+    case 'metadata':
+      metadata.push({ action: 'metadata', path: c.path, node: c.after });
+      return;
+    default:
+      writes.push({ action: 'overwrite', path: c.path, node: c.after });
+  }
+  if (c.after?.hardlink) groups.add(c.after.hardlink);
+}

@@ -1,0 +1,198 @@
+/**
+ * Captures the files in scope into trees: scan (scan.ts), read the extended attributes of what changed,
+ * read and chunk the changed files, then write the trees bottom-up. Returns the root tree id.
+ */
+import { constants } from 'node:fs';
+import { open, readlink } from 'node:fs/promises';
+import type { Output } from '../../../core/events.js';
+import { Chunker } from '../../../logbook/format/chunker.js';
+import type { TreeNode } from '../../../logbook/format/tree.js';
+import type { Logbook } from '../../../logbook/logbook.js';
+import type { VersionWriter } from '../../../logbook/version-writer.js';
+import { liveNode } from './live-node.js';
+import type { Accounts } from './owners.js';
+import { nodeType, type ScannedEntry, type ScanResult, scanRoot } from './scan.js';
+import type { Scope } from './scope.js';
+import { readXattrs } from './xattrs.js';
+
+export interface CaptureOptions {
+  readonly root: string;
+  readonly scope: Scope;
+  readonly logbook: Logbook;
+  readonly writer: VersionWriter;
+  readonly accounts: Accounts;
+  readonly parentTree: string | undefined;
+  readonly output: Output;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface CaptureResult {
+  readonly tree: string;
+  readonly files: number;
+  readonly dirs: number;
+  readonly bytes: number;
+  readonly filesRead: number;
+  readonly bytesRead: number;
+}
+
+interface ReadResult {
+  readonly content: string[];
+  readonly sparse: boolean;
+}
+
+const READ_SIZE = 4 * 1024 * 1024;
+/** Files read at once: enough to hide open/read latency of small files, few enough to bound memory. */
+const FILE_CONCURRENCY = 4;
+
+/** Runs the capture; see the module comment. */
+export async function captureFiles(o: CaptureOptions): Promise<CaptureResult> {
+  const scan = await scanRoot(o.root, o);
+  const xattrs = await readXattrs(collectUncached(scan.root));
+  const contents = await readChangedFiles(o, scan);
+  const tree = await writeTrees(o, scan.root, xattrs, contents);
+  return {
+    tree,
+    files: scan.files,
+    dirs: scan.dirs,
+    bytes: scan.bytes,
+    filesRead: contents.size,
+    bytesRead: scan.bytesToRead,
+  };
+}
+
+function collectUncached(dir: ScannedEntry, out: string[] = []): string[] {
+  for (const child of dir.children ?? []) {
+    if (!child.cached) out.push(child.abs);
+    if (child.children) collectUncached(child, out);
+  }
+  return out;
+}
+
+async function readChangedFiles(o: CaptureOptions, scan: ScanResult): Promise<Map<string, ReadResult>> {
+  const results = new Map<string, ReadResult>();
+  const progress = { files: 0, bytes: 0 };
+  const emitProgress = () =>
+    o.output.emit({
+      type: 'progress',
+      phase: 'reading',
+      files: progress.files,
+      bytes: progress.bytes,
+      totalFiles: scan.toRead.length,
+      totalBytes: scan.bytesToRead,
+    });
+  let next = 0;
+  const worker = async () => {
+    while (next < scan.toRead.length) {
+      const entry = scan.toRead[next++] as ScannedEntry;
+      o.signal?.throwIfAborted();
+      const read = await readOne(o, entry, (n) => {
+        progress.bytes += n;
+      });
+      progress.files++;
+      if (read) results.set(entry.rel, read);
+      emitProgress();
+    }
+  };
+  await Promise.all(Array.from({ length: FILE_CONCURRENCY }, worker));
+  return results;
+}
+
+/** Reads, chunks and stores one file; undefined when it vanished or cannot be read (with a warning). */
+async function readOne(
+  o: CaptureOptions,
+  entry: ScannedEntry,
+  onBytes: (n: number) => void,
+): Promise<ReadResult | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // O_NOFOLLOW: if the file was swapped for a symlink since the scan, do not read through it.
+    handle = await open(entry.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'vanished before it could be read' : `cannot be read: ${(error as Error).message}`;
+    o.output.emit({ type: 'warning', message: `Not saved: the file ${why}`, path: entry.rel });
+    return undefined;
+  }
+  try {
+    const chunker = new Chunker(o.logbook.config.chunker);
+    const content: string[] = [];
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
+      if (bytesRead === 0) break;
+      onBytes(bytesRead);
+      // The chunker keeps references to what it returns, so hand it a copy of the reused buffer.
+      for (const chunk of chunker.push(Uint8Array.prototype.slice.call(buffer, 0, bytesRead))) {
+        content.push(await o.writer.addChunk(chunk));
+      }
+    }
+    for (const chunk of chunker.finish()) content.push(await o.writer.addChunk(chunk));
+    const after = await handle.stat({ bigint: true });
+    if (after.mtimeNs !== entry.stat.mtimeNs || after.size !== entry.stat.size) {
+      o.output.emit({
+        type: 'warning',
+        message: 'The file changed while it was read; the version holds the bytes as read',
+        path: entry.rel,
+      });
+    }
+    return { content, sparse: entry.stat.blocks * 512n < entry.stat.size };
+  } catch (error) {
+    o.output.emit({
+      type: 'warning',
+      message: `Not saved: the file cannot be read: ${(error as Error).message}`,
+      path: entry.rel,
+    });
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeTrees(
+  o: CaptureOptions,
+  dir: ScannedEntry,
+  xattrs: Map<string, Record<string, string>>,
+  contents: Map<string, ReadResult>,
+): Promise<string> {
+  const nodes: TreeNode[] = [];
+  for (const child of dir.children ?? []) {
+    const node = await nodeOf(o, child, xattrs, contents);
+    if (node) nodes.push(node);
+  }
+  return o.writer.addTree({ nodes });
+}
+
+async function nodeOf(
+  o: CaptureOptions,
+  e: ScannedEntry,
+  xattrs: Map<string, Record<string, string>>,
+  contents: Map<string, ReadResult>,
+): Promise<TreeNode | undefined> {
+  const s = e.stat;
+  const type = nodeType(s);
+  const base = { ...liveNode(e.name, s, o.accounts), xattrs: e.cached ? e.cached.xattrs : xattrs.get(e.abs) };
+  switch (type) {
+    case 'dir':
+      return { ...base, subtree: await writeTrees(o, e, xattrs, contents) };
+    case 'file': {
+      const read = e.cached ?? contents.get(e.rel);
+      if (!read) return undefined; // unreadable or vanished: warned about already
+      return {
+        ...base,
+        size: Number(s.size),
+        content: read.content ?? [],
+        sparse: read.sparse === true ? true : undefined,
+      };
+    }
+    case 'symlink':
+      try {
+        return { ...base, target: await readlink(e.abs) };
+      } catch {
+        o.output.emit({ type: 'warning', message: 'Not saved: the symlink vanished', path: e.rel });
+        return undefined;
+      }
+    default:
+      return base;
+  }
+}

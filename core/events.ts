@@ -1,0 +1,186 @@
+/**
+ * Everything a command tells the user is one of these events. `--json` prints them as lines; the human
+ * printer has one formatter per type (agent/cli/human.ts), so a new type without a formatter does not compile.
+ */
+
+/** Progress of long work; printed as a status line on a terminal, as occasional plain lines otherwise. */
+export interface ProgressEvent {
+  readonly type: 'progress';
+  readonly phase: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly totalFiles?: number | undefined;
+  readonly totalBytes?: number | undefined;
+}
+
+export interface WarningEvent {
+  readonly type: 'warning';
+  readonly message: string;
+  readonly path?: string | undefined;
+}
+
+export interface InfoEvent {
+  readonly type: 'info';
+  readonly message: string;
+}
+
+export interface VersionLine {
+  readonly type: 'version';
+  readonly entry: string;
+  readonly seq: number;
+  readonly id: string;
+  readonly time: string;
+  readonly reason: string;
+  readonly visibility: string;
+  readonly message?: string | undefined;
+  readonly files: number;
+  readonly bytes: number;
+  readonly bytesAdded: number;
+}
+
+export interface BackupSummary {
+  readonly type: 'backup-summary';
+  readonly entry: string;
+  readonly seq: number;
+  readonly id: string;
+  readonly recipe: string;
+  readonly files: number;
+  readonly dirs: number;
+  readonly bytes: number;
+  readonly filesRead: number;
+  readonly bytesRead: number;
+  readonly bytesAdded: number;
+  readonly seconds: number;
+  readonly warnings: number;
+}
+
+export interface ShowEvent {
+  readonly type: 'show';
+  readonly version: string;
+  readonly id: string;
+  readonly manifest: unknown;
+}
+
+export type Change = 'added' | 'removed' | 'modified' | 'metadata' | 'type';
+
+export interface DiffItem {
+  readonly type: 'diff-item';
+  readonly change: Change;
+  readonly path: string;
+  readonly kind: string;
+  readonly size?: number | undefined;
+  readonly oldSize?: number | undefined;
+  /** For metadata changes: which fields differ (mode, owner, mtime, xattrs, target). */
+  readonly fields?: readonly string[] | undefined;
+}
+
+export interface DiffSummary {
+  readonly type: 'diff-summary';
+  readonly from: string;
+  readonly to: string;
+  readonly added: number;
+  readonly removed: number;
+  readonly modified: number;
+  readonly metadata: number;
+  readonly bytesAdded: number;
+  readonly bytesRemoved: number;
+}
+
+export interface RestoreAction {
+  readonly type: 'restore-action';
+  readonly action: 'create' | 'overwrite' | 'metadata' | 'remove';
+  readonly path: string;
+  readonly kind: string;
+  readonly size?: number | undefined;
+}
+
+export interface RestoreSummary {
+  readonly type: 'restore-summary';
+  readonly version: string;
+  readonly dryRun: boolean;
+  readonly created: number;
+  readonly overwritten: number;
+  readonly metadata: number;
+  readonly removed: number;
+  readonly bytesWritten: number;
+  /** The version holding what the restore overwrote, if one was taken. */
+  readonly safety?: string | undefined;
+  readonly warnings: number;
+}
+
+export interface DeleteSummary {
+  readonly type: 'delete-summary';
+  readonly dryRun: boolean;
+  readonly versions: readonly string[];
+}
+
+export interface CheckProblemEvent {
+  readonly type: 'check-problem';
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly kind: string;
+  readonly name: string;
+  readonly message: string;
+  readonly affects: readonly { readonly version: string; readonly path: string }[];
+}
+
+export interface CheckSummary {
+  readonly type: 'check-summary';
+  readonly versions: number;
+  readonly packs: number;
+  readonly blobs: number;
+  readonly bytesRead: number;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+export interface GcSummary {
+  readonly type: 'gc-summary';
+  readonly dryRun: boolean;
+  readonly packsDeleted: number;
+  readonly packsRepacked: number;
+  readonly bytesFreed: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+export interface InitSummary {
+  readonly type: 'init-summary';
+  readonly logbook: string;
+  readonly created: boolean;
+  readonly config?: string | undefined;
+}
+
+export interface ExitError {
+  readonly type: 'exit_error';
+  readonly code: number;
+  readonly error: string;
+  readonly message: string;
+  readonly hint?: string | undefined;
+}
+
+export type Event =
+  | ProgressEvent
+  | WarningEvent
+  | InfoEvent
+  | VersionLine
+  | BackupSummary
+  | ShowEvent
+  | DiffItem
+  | DiffSummary
+  | RestoreAction
+  | RestoreSummary
+  | DeleteSummary
+  | CheckProblemEvent
+  | CheckSummary
+  | GcSummary
+  | InitSummary
+  | ExitError;
+
+/** Where commands send events; commands never call console.* themselves. */
+export interface Output {
+  emit(event: Event): void;
+  /** Debug lines, shown only with --verbose or VML_DEBUG=1. */
+  debug(text: string): void;
+  /** Warnings emitted so far (for exit code 3). */
+  readonly warnings: number;
+}
