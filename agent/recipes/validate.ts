@@ -6,7 +6,7 @@ import { isScalar, LineCounter, parseDocument, visit, type YAMLError } from 'yam
 import { STEP_KINDS, stepKind } from '../steps/registry.js';
 import { issuesToProblems, RECIPE_PARSE_OPTIONS } from './issues.js';
 import { RecipeInvalidError, RecipeLocator, type RecipeProblem } from './problems.js';
-import { type RecipeDocument, recipeSchema } from './schema.js';
+import { recipeSchema } from './schema.js';
 
 /** One step after validation; `with` is the output of its kind's schema (defaults applied). */
 export interface ResolvedStep {
@@ -46,7 +46,7 @@ export function parseRecipeText(text: string, options: { file: string; name: str
   const parsed = recipeSchema.safeParse(data, RECIPE_PARSE_OPTIONS);
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, locator);
   const steps = validateSteps(data, locator, problems);
-  if (parsed.success) checkName(parsed.data, options.name, locator, problems);
+  checkName(data, options.name, locator, problems);
   if (problems.length > 0 || !parsed.success) throw new RecipeInvalidError(problems);
 
   return {
@@ -97,14 +97,10 @@ function validateSteps(data: unknown, locator: RecipeLocator, problems: RecipePr
 }
 
 // A `name` that disagrees with the file name would make `extends: [name]` find a different file.
-function checkName(
-  recipe: RecipeDocument,
-  name: string,
-  locator: RecipeLocator,
-  problems: RecipeProblem[],
-): void {
-  if (recipe.name !== undefined && recipe.name !== name) {
-    problems.push(locator.problem(['name'], `"${recipe.name}" does not match the file name "${name}.yaml"`));
+function checkName(data: unknown, name: string, locator: RecipeLocator, problems: RecipeProblem[]): void {
+  const given = isRecord(data) ? data.name : undefined;
+  if (typeof given === 'string' && given !== name) {
+    problems.push(locator.problem(['name'], `"${given}" does not match the file name "${name}.yaml"`));
   }
 }
 
