@@ -1,0 +1,78 @@
+/**
+ * Logbook locations by scheme (restic's location registry). Each scheme has a factory; `open.ts` picks one
+ * and wraps the backend. The list is explicit: backends never register themselves by being imported.
+ */
+import { resolve } from 'node:path';
+import { VmlError } from '../../core/errors.js';
+import type { Backend } from './backend.js';
+import { DirBackend } from './dir.js';
+
+/** A parsed location. `target` may hold credentials: print `stripCredentials(url)` instead. */
+export interface BackendLocation {
+  readonly scheme: string;
+  /** Scheme-specific; an absolute path for `dir`. */
+  readonly target: string;
+}
+
+/** How to reach the backends of one scheme. */
+export interface BackendFactory {
+  /** Without the colon: "dir". */
+  readonly scheme: string;
+  /** Checks the syntax without touching the backend; throws VmlError E_USAGE. */
+  parse(url: string): BackendLocation;
+  /** The location with passwords and keys removed, for messages and logs. */
+  stripCredentials(url: string): string;
+  /** Makes an empty logbook's storage (directories, bucket) and opens it. */
+  create(url: string): Promise<Backend>;
+  /** Opens existing storage without changing it. */
+  open(url: string): Promise<Backend>;
+}
+
+/** `dir:/abs/path`, `dir:relative/path` (against the working directory) or a bare `/abs/path`. */
+export const dirFactory: BackendFactory = {
+  scheme: 'dir',
+  parse(url) {
+    const path = url.startsWith('/') ? url : /^dir:(.*)$/is.exec(url)?.[1];
+    if (path === undefined || path === '') {
+      throw new VmlError('E_USAGE', `Cannot use "${url}" as a directory logbook: the path is missing`, {
+        hint: 'Write the location as "dir:/path/to/logbook"',
+      });
+    }
+    return { scheme: 'dir', target: resolve(path) };
+  },
+  stripCredentials: (url) => url,
+  create: (url) => DirBackend.create(dirFactory.parse(url).target),
+  open: (url) => DirBackend.open(dirFactory.parse(url).target),
+};
+
+// `http:`/`https:` (logbook/server) and `s3:` (lazy-importing its SDK) join this list later.
+/** Every scheme VML knows. */
+export const BACKENDS: readonly BackendFactory[] = [dirFactory];
+
+/** The factory for a location; throws VmlError E_USAGE for a missing or unknown scheme. */
+export function findBackend(url: string): BackendFactory {
+  const scheme = url.startsWith('/') ? 'dir' : /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const known = BACKENDS.map((b) => `"${b.scheme}:"`).join(', ');
+  if (scheme === undefined) {
+    throw new VmlError(
+      'E_USAGE',
+      `Cannot use "${stripUserInfo(url)}" as a logbook location: it has no scheme`,
+      {
+        hint: `Start the location with one of ${known}, e.g. "dir:${url}"`,
+      },
+    );
+  }
+  const factory = BACKENDS.find((b) => b.scheme === scheme);
+  if (factory === undefined) {
+    // Only the scheme is quoted: the rest of an unknown location may hold a password.
+    throw new VmlError('E_USAGE', `Cannot open a logbook with scheme "${scheme}:": the scheme is unknown`, {
+      hint: `Known schemes: ${known}`,
+    });
+  }
+  return factory;
+}
+
+/** Removes `user:password@` from a URL-like location; for schemes whose factory is not known. */
+export function stripUserInfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+}

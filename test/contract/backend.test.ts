@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackendError } from '../../logbook/backend/backend.js';
+import { DirBackend } from '../../logbook/backend/dir.js';
+import { FaultyBackend } from '../../logbook/backend/faulty.js';
+import { MemoryBackend } from '../../logbook/backend/memory.js';
+import { openBackend } from '../../logbook/backend/open.js';
+import { RetryingBackend } from '../../logbook/backend/retry.js';
+import { describeBackendContract } from './backend-suite.js';
+
+async function tempDir(): Promise<{ path: string; cleanup(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'vml-contract-'));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+describeBackendContract('memory', async () => ({
+  backend: new MemoryBackend(),
+  cleanup: async () => {},
+}));
+
+describeBackendContract('dir', async () => {
+  const tmp = await tempDir();
+  return { backend: await DirBackend.create(join(tmp.path, 'logbook')), cleanup: tmp.cleanup };
+});
+
+describeBackendContract('dir via openBackend', async () => {
+  const tmp = await tempDir();
+  const backend = await openBackend(`dir:${join(tmp.path, 'logbook')}`, { create: true });
+  return { backend, cleanup: tmp.cleanup };
+});
+
+// Every third call of each method fails once with TRANSIENT, and list also breaks half-way:
+// the retry wrapper must hide all of it.
+describeBackendContract('retrying over faulty memory', async () => {
+  const faulty = new FaultyBackend(new MemoryBackend());
+  for (const method of ['save', 'load', 'stat', 'remove'] as const) {
+    let calls = 0;
+    faulty.failNext(method, new BackendError('TRANSIENT', `injected ${method} failure`), {
+      times: Number.POSITIVE_INFINITY,
+      match: () => ++calls % 3 === 0,
+    });
+  }
+  faulty.failNext('list', new BackendError('TRANSIENT', 'injected list failure'), {
+    afterItems: 1,
+    times: 3,
+  });
+  return {
+    backend: new RetryingBackend(faulty, { retries: 3, baseDelayMs: 1 }),
+    cleanup: async () => {},
+  };
+});
