@@ -58,15 +58,27 @@ export async function applyRestore(o: ApplyOptions): Promise<ApplyResult> {
     ctx.done++;
     o.output.emit({ type: 'progress', phase: 'restoring', files: ctx.done, bytes: ctx.bytesWritten, totalFiles: total });
   }
-  const dirs: PlannedAction[] = [];
+  const dirs = new Map<string, TreeNode>();
   for (const m of [...o.plan.writes, ...o.plan.metadata]) {
-    if (m.node?.type === 'dir') dirs.push(m);
+    if (m.node?.type === 'dir') dirs.set(m.path, m.node);
     else if (m.action === 'metadata') await setMetadata(ctx, await safeTarget(o.root, ctx.realRoot, m.path), m.node as TreeNode);
   }
+  // Writing or removing a child changed its directory's mtime: set every touched directory again.
+  for (const m of [...o.plan.writes, ...o.plan.removals]) {
+    for (let dir = parentOf(m.path); dir !== ''; dir = parentOf(dir)) {
+      const node = o.plan.directories.get(dir);
+      if (node && !dirs.has(dir)) dirs.set(dir, node);
+    }
+  }
   ctx.problems.push(...(await writeXattrs(ctx.xattrs)));
-  dirs.sort((a, b) => (a.path < b.path ? 1 : -1));
-  for (const d of dirs) await setMetadata(ctx, await safeTarget(o.root, ctx.realRoot, d.path), d.node as TreeNode);
+  const order = [...dirs.keys()].sort((a, b) => (a < b ? 1 : -1));
+  for (const d of order) await setMetadata(ctx, await safeTarget(o.root, ctx.realRoot, d), dirs.get(d) as TreeNode);
   return { bytesWritten: ctx.bytesWritten, problems: ctx.problems };
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
 }
 
 async function writeNode(ctx: Ctx, w: PlannedAction): Promise<void> {

@@ -47,7 +47,7 @@ function contentDiffers(b: TreeNode, a: TreeNode): boolean {
   if (a.type !== 'file') return false;
   if (a.size !== b.size) return true;
   if (a.content && b.content) return a.content.join() !== b.content.join();
-  return a.mtime !== b.mtime; // one side is live: trust size and mtime
+  return !sameMtime(a.mtime, b.mtime); // one side is live: trust size and mtime
 }
 
 /** Names of the metadata fields that differ. Directory mtimes are left out: writing a child changes them. */

@@ -1,3 +1,4 @@
+import { readlink } from 'node:fs/promises';
 /** Flat views of a version and of the live root: root-relative path to node, parents before children. */
 import type { TreeNode } from '../../logbook/format/tree.js';
 import type { Logbook } from '../../logbook/logbook.js';
@@ -26,12 +27,14 @@ export async function flattenLive(
 ): Promise<FlatTree> {
   const scan = await scanRoot(root, { ...options, parentTree: undefined });
   const out: FlatTree = new Map();
-  const visit = (dir: ScannedEntry) => {
+  const visit = async (dir: ScannedEntry) => {
     for (const child of dir.children ?? []) {
-      out.set(child.rel, liveNode(child.name, child.stat, options.accounts));
-      if (child.children) visit(child);
+      const node = liveNode(child.name, child.stat, options.accounts);
+      const target = child.stat.isSymbolicLink() ? await readlink(child.abs).catch(() => '') : undefined;
+      out.set(child.rel, target === undefined ? node : { ...node, target });
+      if (child.children) await visit(child);
     }
   };
-  visit(scan.root);
+  await visit(scan.root);
   return out;
 }

@@ -18,6 +18,8 @@ export interface RestorePlan {
   readonly metadata: PlannedAction[];
   /** Removals of live paths the version does not have, children before parents. */
   readonly removals: PlannedAction[];
+  /** The version's directories by path, so restore can reset the mtime of each directory it touched. */
+  readonly directories: ReadonlyMap<string, TreeNode>;
   /** Whether anything that exists now would be changed or removed (then a safety version is taken). */
   readonly destructive: boolean;
 }
@@ -40,7 +42,8 @@ export function planRestore(live: FlatTree, version: FlatTree): RestorePlan {
   writes.sort((a, b) => (a.path < b.path ? -1 : 1));
   removals.sort((a, b) => (a.path < b.path ? 1 : -1));
   const destructive = removals.length > 0 || writes.some((w) => w.action === 'overwrite') || metadata.length > 0;
-  return { writes, metadata, removals, destructive };
+  const directories = new Map([...version].filter(([, n]) => n.type === 'dir'));
+  return { writes, metadata, removals, directories, destructive };
 }
 
 function sortChange(

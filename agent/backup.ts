@@ -1,0 +1,74 @@
+/**
+ * One environment backup: resolve the recipe, capture its steps against the parent version (the stat
+ * cache), and commit. Used by `vml-agent backup` and by restore's safety version.
+ */
+import { hostname, userInfo } from 'node:os';
+import type { Output } from '../core/events.js';
+import type { Reason } from '../logbook/format/manifest.js';
+import type { Logbook, VersionRef } from '../logbook/logbook.js';
+import type { ResolvedRecipe } from './recipes/load.js';
+import { captureFiles } from './steps/files/capture.js';
+import { homeOf, readAccounts } from './steps/files/owners.js';
+import { scopeOf } from './steps/files/scope-of.js';
+
+export interface BackupOptions {
+  readonly logbook: Logbook;
+  readonly root: string;
+  readonly entry: string;
+  readonly recipe: ResolvedRecipe;
+  readonly reason: Reason;
+  readonly message?: string | undefined;
+  readonly output: Output;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Makes a version of `entry` from `root`; returns it once its manifest is durable. */
+export async function runBackup(o: BackupOptions): Promise<VersionRef> {
+  const started = Date.now();
+  const accounts = await readAccounts(o.root);
+  const owner = o.entry.split('/')[0] as string;
+  const scope = scopeOf(o.recipe, homeOf(accounts, owner));
+  const history = await o.logbook.history(o.entry);
+  const parent = history[history.length - 1];
+  const writer = await o.logbook.beginVersion(o.entry, {
+    onStale: (message) => o.output.emit({ type: 'warning', message }),
+  });
+  try {
+    const files = await captureFiles({
+      root: o.root,
+      scope,
+      logbook: o.logbook,
+      writer,
+      accounts,
+      parentTree: parent?.manifest.tree,
+      output: o.output,
+      signal: o.signal,
+    });
+    return await writer.commit({
+      parent: parent?.id,
+      time: new Date().toISOString(),
+      reason: o.reason,
+      message: o.message,
+      visibility: 'private',
+      recipe: { name: o.recipe.name, hash: o.recipe.hash },
+      host: hostname(),
+      user: userInfo().username,
+      root: o.root,
+      steps: Object.fromEntries(
+        o.recipe.steps.map((s) => [s.id, { kind: s.kind, facts: s.kind === 'files' ? { with: s.with } : {} }]),
+      ),
+      tree: files.tree,
+      stats: {
+        files: files.files,
+        dirs: files.dirs,
+        bytes: files.bytes,
+        filesRead: files.filesRead,
+        bytesRead: files.bytesRead,
+        seconds: (Date.now() - started) / 1000,
+      },
+    });
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}

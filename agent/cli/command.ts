@@ -1,0 +1,80 @@
+/** The shape of one CLI command file and the context every command gets. */
+import type { Command } from 'commander';
+import { VmlError } from '../../core/errors.js';
+import type { Output } from '../../core/events.js';
+import { openBackend, stripCredentials } from '../../logbook/backend/open.js';
+import { Logbook } from '../../logbook/logbook.js';
+import { checkEntryName } from '../../logbook/version-spec.js';
+import { type AgentConfig, loadConfig } from '../config/load.js';
+import { SHIPPED_RECIPES_DIR } from '../recipes/load.js';
+
+/** Options every command takes (DESIGN.md §3). */
+export interface CommonFlags {
+  readonly root?: string;
+  readonly logbook?: string;
+  readonly entry?: string;
+  readonly recipe?: string;
+  readonly json?: boolean;
+  readonly verbose?: boolean;
+}
+
+export interface CommandContext {
+  readonly output: Output;
+  readonly config: AgentConfig;
+  readonly signal: AbortSignal;
+  /** Opens the configured logbook (E_USAGE when none is configured, E_NO_LOGBOOK when absent). */
+  openLogbook(): Promise<Logbook>;
+  /** The entry from --entry, VML_ENTRY or the config file (E_USAGE when none). */
+  entry(): string;
+}
+
+/** One command: its file configures arguments and options and runs it. Returns an exit code or nothing. */
+export interface CommandDefinition {
+  readonly name: string;
+  readonly alias?: string;
+  readonly summary: string;
+  /** Longer help shown after the options: what it does, examples, exit codes worth knowing. */
+  readonly help: string;
+  configure(cmd: Command): void;
+  run(ctx: CommandContext, args: readonly string[], flags: Record<string, unknown>): Promise<number | undefined>;
+}
+
+/** Builds the context from the common flags. */
+export async function createContext(flags: CommonFlags, output: Output, signal: AbortSignal): Promise<CommandContext> {
+  const config = await loadConfig(flags, SHIPPED_RECIPES_DIR);
+  let logbook: Logbook | undefined;
+  return {
+    output,
+    config,
+    signal,
+    async openLogbook() {
+      if (logbook) return logbook;
+      const url = requireLogbook(config);
+      logbook = await Logbook.open(await openBackend(url), {
+        onDamaged: (what, error) =>
+          output.emit({ type: 'warning', message: `Skipped damaged ${what}: ${(error as Error).message}` }),
+      });
+      return logbook;
+    },
+    entry() {
+      if (!config.entry) {
+        throw new VmlError('E_USAGE', 'No entry given', {
+          hint: 'Pass --entry OWNER/NAME, set VML_ENTRY, or run "vml-agent init --entry OWNER/NAME"',
+        });
+      }
+      return checkEntryName(config.entry);
+    },
+  };
+}
+
+/** The logbook location, or a usage error saying how to give one. */
+export function requireLogbook(config: AgentConfig): string {
+  if (!config.logbook) {
+    throw new VmlError('E_USAGE', 'No logbook configured', {
+      hint: 'Pass --logbook dir:/path (or set VML_LOGBOOK), or run "vml-agent init --logbook URL" once',
+    });
+  }
+  return config.logbook;
+}
+
+export { stripCredentials };

@@ -1,0 +1,65 @@
+/** vml-agent diff: what changed between two versions, or between a version and the live root. */
+import type { Logbook, VersionRef } from '../../../logbook/logbook.js';
+import { compareFlat } from '../../restore/compare.js';
+import { type FlatTree, flattenLive, flattenVersion } from '../../restore/flatten.js';
+import { loadRecipe } from '../../recipes/load.js';
+import { homeOf, readAccounts } from '../../steps/files/owners.js';
+import { scopeOf } from '../../steps/files/scope-of.js';
+import type { CommandContext, CommandDefinition } from '../command.js';
+
+export const diffCommand: CommandDefinition = {
+  name: 'diff',
+  summary: 'List files added, removed and modified between two versions (or a version and the live root)',
+  help: `Without V2, compares V1 with the live root as the version's recipe sees it. Files of two versions
+are compared by content; live files by size and modification time, as backup's stat cache does.
+Marks: + added, - removed, M modified, m metadata only (mode, owner, mtime, xattrs), T type changed.
+
+Examples:
+  vml-agent diff alice/higgs-ww@v6 alice/higgs-ww@v7
+  vml-agent diff alice/higgs-ww@v7          # what changed since v7`,
+  configure(cmd) {
+    cmd.argument('<v1>', 'ENTRY@VERSION').argument('[v2]', 'ENTRY@VERSION (default: the live root)');
+  },
+  async run(ctx, args) {
+    const logbook = await ctx.openLogbook();
+    const from = await logbook.resolve(args[0] as string);
+    const before = await flattenVersion(logbook, from.manifest.tree);
+    let after: FlatTree;
+    let toName = 'live root';
+    if (args[1]) {
+      const to = await logbook.resolve(args[1]);
+      after = await flattenVersion(logbook, to.manifest.tree);
+      toName = `${to.manifest.entry}@v${to.manifest.seq}`;
+    } else {
+      after = await liveTree(ctx, logbook, from);
+    }
+    const totals = { added: 0, removed: 0, modified: 0, metadata: 0, bytesAdded: 0, bytesRemoved: 0 };
+    for (const c of compareFlat(before, after)) {
+      const node = c.after ?? c.before;
+      ctx.output.emit({
+        type: 'diff-item',
+        change: c.change,
+        path: c.path,
+        kind: node?.type ?? 'file',
+        size: c.after?.size,
+        oldSize: c.change === 'modified' ? c.before?.size : undefined,
+        fields: c.change === 'metadata' ? c.fields : undefined,
+      });
+      if (c.change === 'added') totals.added++;
+      else if (c.change === 'removed') totals.removed++;
+      else if (c.change === 'metadata') totals.metadata++;
+      else totals.modified++;
+      totals.bytesAdded += c.change === 'metadata' ? 0 : (c.after?.size ?? 0);
+      totals.bytesRemoved += c.change === 'metadata' ? 0 : (c.before?.size ?? 0);
+    }
+    ctx.output.emit({ type: 'diff-summary', from: `${from.manifest.entry}@v${from.manifest.seq}`, to: toName, ...totals });
+    return undefined;
+  },
+};
+
+async function liveTree(ctx: CommandContext, logbook: Logbook, version: VersionRef): Promise<FlatTree> {
+  const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, { dirs: ctx.config.recipeDirs });
+  const accounts = await readAccounts(ctx.config.root);
+  const scope = scopeOf(recipe, homeOf(accounts, version.manifest.entry.split('/')[0] as string));
+  return flattenLive(ctx.config.root, { scope, logbook, accounts, output: ctx.output });
+}

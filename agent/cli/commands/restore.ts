@@ -1,0 +1,92 @@
+/** vml-agent restore (alias checkout): bring the root back to a version, after a safety version. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runBackup } from '../../backup.js';
+import { applyRestore } from '../../restore/apply.js';
+import { flattenLive, flattenVersion } from '../../restore/flatten.js';
+import { planRestore } from '../../restore/plan.js';
+import { loadRecipe } from '../../recipes/load.js';
+import { homeOf, readAccounts } from '../../steps/files/owners.js';
+import { scopeOf } from '../../steps/files/scope-of.js';
+import type { CommandDefinition } from '../command.js';
+
+/** Where the restore report goes, inside the root (login warnings read it). */
+export const RESTORE_REPORT = 'var/lib/vml/last-restore.json';
+
+export const restoreCommand: CommandDefinition = {
+  name: 'restore',
+  alias: 'checkout',
+  summary: 'Restore a version onto the root (a safety version of what it changes is taken first)',
+  help: `Makes the files in the recipe's scope equal to VERSION: writes what differs, removes what the
+version does not have (only inside the recipe's scope), and sets modes, owners, times and xattrs. Before it
+changes anything that exists, it backs up the current state as a new version (reason "pre-restore") and says
+how to get back. Nothing is ever written outside --root: a version with "../" names, or a live symlink that
+leads out of the root, is refused. --dry-run prints the plan and changes nothing.
+
+Examples:
+  vml-agent restore alice/higgs-ww@v7 --dry-run
+  vml-agent restore alice/higgs-ww@v7
+  vml-agent restore alice/higgs-ww@3f2a9c1e --root /tmp/scratch --logbook dir:/srv/vml`,
+  configure(cmd) {
+    cmd
+      .argument('<version>', 'ENTRY@VERSION')
+      .option('--recipe <name>', "the scope to restore (default: the version's recipe)")
+      .option('-n, --dry-run', 'print what would change; change nothing');
+  },
+  async run(ctx, args, flags) {
+    const dryRun = flags.dryRun === true;
+    const logbook = await ctx.openLogbook();
+    const version = await logbook.resolve(args[0] as string);
+    const name = `${version.manifest.entry}@v${version.manifest.seq}`;
+    const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, { dirs: ctx.config.recipeDirs });
+    const root = ctx.config.root;
+    await mkdir(root, { recursive: true });
+    const accounts = await readAccounts(root);
+    const scope = scopeOf(recipe, homeOf(accounts, version.manifest.entry.split('/')[0] as string));
+    const live = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
+    const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree));
+    for (const a of [...plan.removals, ...plan.writes, ...plan.metadata]) {
+      ctx.output.emit({ type: 'restore-action', action: a.action, path: a.path, kind: a.node?.type ?? 'file', size: a.node?.size });
+    }
+    let safety: string | undefined;
+    if (plan.destructive && !dryRun) {
+      const saved = await runBackup({
+        logbook,
+        root,
+        entry: version.manifest.entry,
+        recipe,
+        reason: 'pre-restore',
+        message: `Safety version before restoring ${name}`,
+        output: ctx.output,
+        signal: ctx.signal,
+      });
+      safety = `${saved.manifest.entry}@v${saved.manifest.seq}`;
+      ctx.output.emit({ type: 'info', message: `Saved the current state as ${safety} before restoring` });
+    }
+    const result = dryRun
+      ? { bytesWritten: 0, problems: [] }
+      : await applyRestore({ root, logbook, plan, accounts, output: ctx.output, signal: ctx.signal });
+    for (const problem of result.problems) ctx.output.emit({ type: 'warning', message: problem });
+    if (!dryRun) await writeReport(root, name, safety, result.problems);
+    ctx.output.emit({
+      type: 'restore-summary',
+      version: name,
+      dryRun,
+      created: plan.writes.filter((w) => w.action === 'create').length,
+      overwritten: plan.writes.filter((w) => w.action === 'overwrite').length,
+      metadata: plan.metadata.length,
+      removed: plan.removals.length,
+      bytesWritten: result.bytesWritten,
+      safety,
+      warnings: ctx.output.warnings,
+    });
+    return undefined;
+  },
+};
+
+async function writeReport(root: string, version: string, safety: string | undefined, problems: string[]): Promise<void> {
+  const path = join(root, RESTORE_REPORT);
+  await mkdir(join(path, '..'), { recursive: true });
+  const report = { version, time: new Date().toISOString(), safety, problems };
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o644 });
+}

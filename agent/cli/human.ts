@@ -1,0 +1,66 @@
+/**
+ * The human printer: one formatter per event type (a missing one does not compile). Results go to stdout;
+ * progress, warnings and errors to stderr.
+ */
+import type { Event } from '../../core/events.js';
+import { formatBytes, formatDuration } from './format.js';
+
+type Formatters = { [K in Event['type']]: (event: Extract<Event, { type: K }>) => string | undefined };
+
+const short = (id: string) => id.slice(0, 8);
+
+/** Formatters for results (stdout). Progress, warnings and errors are handled by the output itself. */
+export const HUMAN: Formatters = {
+  progress: () => undefined,
+  warning: (e) => `warning: ${e.path ? `${e.path}: ` : ''}${e.message}`,
+  info: (e) => e.message,
+  version: (e) =>
+    [
+      `${e.entry}@v${e.seq}`.padEnd(24),
+      short(e.id),
+      e.time.replace('T', ' ').slice(0, 19),
+      e.reason.padEnd(11),
+      e.visibility.padEnd(7),
+      `+${formatBytes(e.bytesAdded)}`.padStart(10),
+      e.message ?? '',
+    ].join('  '),
+  'backup-summary': (e) =>
+    [
+      `Saved ${e.entry}@v${e.seq} (${short(e.id)}) with recipe "${e.recipe}"`,
+      `  ${e.files} files, ${e.dirs} directories, ${formatBytes(e.bytes)}; read ${e.filesRead} changed files (${formatBytes(e.bytesRead)})`,
+      `  added ${formatBytes(e.bytesAdded)} to the logbook in ${formatDuration(e.seconds)}${e.warnings ? `, ${e.warnings} warnings` : ''}`,
+    ].join('\n'),
+  show: (e) => `${e.version} (${e.id})\n${JSON.stringify(e.manifest, null, 2)}`,
+  'diff-item': (e) => {
+    const mark = { added: '+', removed: '-', modified: 'M', metadata: 'm', type: 'T' }[e.change];
+    const size = e.size !== undefined ? `  ${e.oldSize !== undefined ? `${formatBytes(e.oldSize)} -> ` : ''}${formatBytes(e.size)}` : '';
+    const fields = e.fields && e.fields.length > 0 ? `  (${e.fields.join(', ')})` : '';
+    return `${mark}  ${e.path}${e.kind === 'dir' ? '/' : ''}${size}${fields}`;
+  },
+  'diff-summary': (e) =>
+    `${e.from} -> ${e.to}: ${e.added} added, ${e.removed} removed, ${e.modified} modified, ${e.metadata} metadata only` +
+    ` (+${formatBytes(e.bytesAdded)}, -${formatBytes(e.bytesRemoved)})`,
+  'restore-action': (e) => `${e.action.padEnd(9)} ${e.path}${e.kind === 'dir' ? '/' : ''}`,
+  'restore-summary': (e) =>
+    [
+      `${e.dryRun ? 'Would restore' : 'Restored'} ${e.version}: ${e.created} created, ${e.overwritten} overwritten, ${e.metadata} metadata updates, ${e.removed} removed, ${formatBytes(e.bytesWritten)} written`,
+      e.safety ? `What was there before is saved as ${e.safety}; to go back run: vml-agent restore ${e.safety}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  'delete-summary': (e) =>
+    e.versions.length === 0
+      ? 'Nothing to delete'
+      : `${e.dryRun ? 'Would delete' : 'Deleted'} ${e.versions.join(', ')}${e.dryRun ? '\nRun again with --yes to delete' : '\nRun "vml-agent gc" to reclaim the space'}`,
+  'check-problem': (e) =>
+    [`${e.severity}: ${e.message}`, ...e.affects.slice(0, 20).map((a) => `  affects ${a.version}${a.path ? ` ${a.path}` : ''}`)].join('\n'),
+  'check-summary': (e) =>
+    `Checked ${e.versions} versions, ${e.packs} packs, ${e.blobs} blobs${e.bytesRead ? `, read ${formatBytes(e.bytesRead)}` : ''}: ` +
+    (e.errors === 0 ? 'no errors' : `${e.errors} errors`) +
+    (e.warnings ? `, ${e.warnings} warnings` : ''),
+  'gc-summary': (e) =>
+    `${e.dryRun ? 'Would free' : 'Freed'} ${formatBytes(e.bytesFreed)}: ${e.packsDeleted} packs deleted, ${e.packsRepacked} repacked; logbook ${formatBytes(e.bytesBefore)} -> ${formatBytes(e.bytesAfter)}`,
+  'init-summary': (e) =>
+    `${e.created ? 'Created' : 'Using'} logbook ${e.logbook}${e.config ? `\nWrote ${e.config}` : ''}`,
+  exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
+};
