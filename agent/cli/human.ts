@@ -9,6 +9,11 @@ type Formatters = { [K in Event['type']]: (event: Extract<Event, { type: K }>) =
 
 const short = (id: string) => id.slice(0, 8);
 
+// Where a check problem sits: the logbook file (type/name, as FORMAT.md lays it out) or the blob or tree id.
+const PROBLEM_FILE_DIR: Record<string, string> = { index: 'index', pack: 'data', debris: 'data', manifest: 'snapshots' };
+const problemSubject = (kind: string, name: string) =>
+  kind === 'config' ? 'config' : PROBLEM_FILE_DIR[kind] ? `${PROBLEM_FILE_DIR[kind]}/${name}` : `${kind} ${name}`;
+
 /** Formatters for results (stdout). Progress, warnings and errors are handled by the output itself. */
 export const HUMAN: Formatters = {
   progress: () => undefined,
@@ -53,7 +58,7 @@ export const HUMAN: Formatters = {
       ? 'Nothing to delete'
       : `${e.dryRun ? 'Would delete' : 'Deleted'} ${e.versions.join(', ')}${e.dryRun ? '\nRun again with --yes to delete' : '\nRun "vml-agent gc" to reclaim the space'}`,
   'check-problem': (e) =>
-    [`${e.severity}: ${e.message}`, ...e.affects.slice(0, 20).map((a) => `  affects ${a.version}${a.path ? ` ${a.path}` : ''}`)].join('\n'),
+    [`${e.severity}: ${problemSubject(e.kind, e.name)}: ${e.message}`, ...e.affects.slice(0, 20).map((a) => `  affects ${a.version}${a.path ? ` ${a.path}` : ''}`)].join('\n'),
   'check-summary': (e) =>
     `Checked ${e.versions} versions, ${e.packs} packs, ${e.blobs} blobs${e.bytesRead ? `, read ${formatBytes(e.bytesRead)}` : ''}: ` +
     (e.errors === 0 ? 'no errors' : `${e.errors} errors`) +

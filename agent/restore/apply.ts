@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rename, rm, symlink } from 'node:fs/promises';
+import { type FileHandle, chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Output } from '../../core/events.js';
@@ -140,8 +140,8 @@ async function writeContent(ctx: Ctx, path: string, node: TreeNode): Promise<voi
   try {
     let position = 0;
     for await (const chunk of ctx.logbook.readFile(node, { signal: ctx.signal })) {
-      // Sparse files get their holes back: an all-zero chunk is skipped, not written.
-      if (!(node.sparse && isZero(chunk))) await handle.write(chunk, 0, chunk.length, position);
+      if (node.sparse) await writeSparse(handle, chunk, position);
+      else await handle.write(chunk, 0, chunk.length, position);
       position += chunk.length;
       ctx.bytesWritten += chunk.length;
     }
@@ -151,8 +151,24 @@ async function writeContent(ctx: Ctx, path: string, node: TreeNode): Promise<voi
   }
 }
 
-function isZero(chunk: Uint8Array): boolean {
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) return false;
+const BLOCK = 4096;
+
+/** Sparse files get their holes back: all-zero 4 KiB blocks are skipped, not written. */
+async function writeSparse(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  let start = -1;
+  for (let block = 0; block < chunk.length; block += BLOCK) {
+    const zero = isZero(chunk, block, Math.min(block + BLOCK, chunk.length));
+    if (!zero && start < 0) start = block;
+    if (zero && start >= 0) {
+      await handle.write(chunk, start, block - start, position + start);
+      start = -1;
+    }
+  }
+  if (start >= 0) await handle.write(chunk, start, chunk.length - start, position + start);
+}
+
+function isZero(chunk: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (chunk[i] !== 0) return false;
   return true;
 }
 
@@ -165,6 +181,9 @@ async function setMetadata(ctx: Ctx, path: string, node: TreeNode): Promise<void
   }
   if (node.type !== 'symlink') await chmod(path, node.mode);
   const ns = BigInt(node.mtime);
-  const seconds = Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
+  // libuv keeps whole microseconds of a double: aim at the middle of the microsecond, so the double's
+  // error (about 0.2 µs at today's dates) cannot tip it into the one before.
+  const micros = (ns % 1_000_000_000n) / 1000n;
+  const seconds = Number(ns / 1_000_000_000n) + (Number(micros) * 1000 + 500) / 1e9;
   await lutimes(path, seconds, seconds);
 }

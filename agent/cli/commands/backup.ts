@@ -18,7 +18,6 @@ Examples:
   vml-agent backup --root /tmp/guest --logbook dir:/tmp/lb --entry alice/test --json`,
   configure(cmd) {
     cmd
-      .option('--entry <owner/name>', 'the entry to add a version to')
       .option('--recipe <name>', 'what to capture (default from agent.yaml, else "home")')
       .option('-m, --message <text>', 'a note kept with the version')
       .option('--reason <reason>', `why the backup runs: ${REASONS.filter((r) => r !== 'pre-restore').join('|')}`, 'manual');

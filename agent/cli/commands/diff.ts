@@ -18,7 +18,10 @@ Examples:
   vml-agent diff alice/higgs-ww@v6 alice/higgs-ww@v7
   vml-agent diff alice/higgs-ww@v7          # what changed since v7`,
   configure(cmd) {
-    cmd.argument('<v1>', 'ENTRY@VERSION').argument('[v2]', 'ENTRY@VERSION (default: the live root)');
+    cmd
+      .argument('<v1>', 'ENTRY@VERSION')
+      .argument('[v2]', 'ENTRY@VERSION (default: the live root)')
+      .option('--recipe <name>', "the scope compared with the live root (default: the version's recipe)");
   },
   async run(ctx, args) {
     const logbook = await ctx.openLogbook();

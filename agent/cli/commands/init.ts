@@ -23,7 +23,6 @@ Examples:
   vml-agent init --root /mnt/guest --logbook dir:/tmp/lb --entry alice/test --recipe home`,
   configure(cmd) {
     cmd
-      .option('--entry <owner/name>', 'the entry backups of this machine go to')
       .option('--recipe <name>', 'the recipe backups use (default "home")')
       .option('--no-config', 'only create the logbook; write no agent.yaml');
   },
