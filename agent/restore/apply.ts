@@ -86,6 +86,12 @@ async function writeNode(ctx: Ctx, w: PlannedAction): Promise<void> {
   const abs = await safeTarget(ctx.root, ctx.realRoot, w.path);
   const existing = await lstat(abs).catch(() => undefined);
   if (node.type === 'dir') {
+    // A symlink outside the recipe's scope (say /home -> /data/home) is the admin's: follow it when it
+    // stays inside the root, refuse otherwise. Inside the scope, the version's directory replaces it.
+    if (existing?.isSymbolicLink() && w.action === 'create') {
+      await safeTarget(ctx.root, ctx.realRoot, `${w.path}/.`);
+      return;
+    }
     if (existing && !existing.isDirectory()) await rm(abs, { force: true });
     if (!existing?.isDirectory()) await mkdir(abs, { mode: 0o700 });
     if (node.xattrs) ctx.xattrs.set(abs, { ...node.xattrs });
