@@ -36,7 +36,9 @@ export class VersionWriter {
   /** Stores one chunk of file data (deduplicated) and returns its id. */
   async addChunk(plain: Uint8Array): Promise<string> {
     const id = createHash('sha256').update(plain).digest('hex');
-    await this.#blobs.add(id, 'data', plain);
+    // Known chunks cost no copy; new ones are copied, since compression reads them after the caller has
+    // reused its buffer.
+    if (!this.#blobs.has(id)) await this.#blobs.add(id, 'data', plain.slice());
     return id;
   }
 

@@ -3,7 +3,7 @@
  * is how a backup keeps both cores busy while the main thread chunks and hashes.
  */
 import { promisify } from 'node:util';
-import { constants, zstdCompress, zstdDecompressSync } from 'node:zlib';
+import { constants, zstdCompress, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { VmlError } from '../../core/errors.js';
 
 export const CODEC_RAW = 0;
@@ -17,10 +17,25 @@ const MIN_COMPRESS = 128;
 /** zstd level 3 (zstd's default): the ratio of level 19 is not worth 20× the time for a backup. */
 const ZSTD_LEVEL = 3;
 
+/** Blobs at least this big are first probed on a sample: random data (ROOT files, images) is not compressed. */
+const PROBE_FROM = 64 * 1024;
+const PROBE_SIZE = 16 * 1024;
+
+/** Whether a sample from the middle of the blob compresses at all (a fraction of a millisecond). */
+function looksCompressible(plain: Uint8Array): boolean {
+  if (plain.length < PROBE_FROM) return true;
+  const start = (plain.length >> 1) - (PROBE_SIZE >> 1);
+  const sample = plain.subarray(start, start + PROBE_SIZE);
+  const packed = zstdCompressSync(sample, { params: { [constants.ZSTD_c_compressionLevel]: 1 } });
+  return packed.length < sample.length * 0.95;
+}
+
 /** Encodes a blob, storing it raw when zstd does not save at least 3 %. */
 export async function encodeBlob(plain: Uint8Array): Promise<Uint8Array> {
-  if (plain.length >= MIN_COMPRESS) {
+  if (plain.length >= MIN_COMPRESS && looksCompressible(plain)) {
     const packed = await zstdCompressAsync(plain, {
+      // One output buffer for the whole blob: the default 16 KiB makes one main-thread callback per 16 KiB.
+      chunkSize: Math.max(64 * 1024, plain.length + 1024),
       params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL, [constants.ZSTD_c_checksumFlag]: 0 },
     });
     if (packed.length < plain.length * 0.97) return withCodec(CODEC_ZSTD, packed);

@@ -2,9 +2,11 @@
  * Captures the files in scope into trees: scan (scan.ts), read the extended attributes of what changed,
  * read and chunk the changed files, then write the trees bottom-up. Returns the root tree id.
  */
-import { constants } from 'node:fs';
+import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open, readlink } from 'node:fs/promises';
+import { isVmlError } from '../../../core/errors.js';
 import type { Output } from '../../../core/events.js';
+import { isBackendError } from '../../../logbook/backend/backend.js';
 import { Chunker } from '../../../logbook/format/chunker.js';
 import type { TreeNode } from '../../../logbook/format/tree.js';
 import type { Logbook } from '../../../logbook/logbook.js';
@@ -38,9 +40,12 @@ export interface CaptureResult {
 interface ReadResult {
   readonly content: string[];
   readonly sparse: boolean;
+  /** Bytes actually read: differs from the scanned size when the file changed meanwhile. */
+  readonly size: number;
 }
 
 const READ_SIZE = 4 * 1024 * 1024;
+const SMALL_FILE = 256 * 1024;
 /** Files read at once: enough to hide open/read latency of small files, few enough to bound memory. */
 const FILE_CONCURRENCY = 4;
 
@@ -82,10 +87,12 @@ async function readChangedFiles(o: CaptureOptions, scan: ScanResult): Promise<Ma
     });
   let next = 0;
   const worker = async () => {
+    // One read buffer per worker: allocating 4 MiB per small file costs more than reading it.
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
     while (next < scan.toRead.length) {
       const entry = scan.toRead[next++] as ScannedEntry;
       o.signal?.throwIfAborted();
-      const read = await readOne(o, entry, (n) => {
+      const read = await readOne(o, entry, buffer, (n) => {
         progress.bytes += n;
       });
       progress.files++;
@@ -101,34 +108,22 @@ async function readChangedFiles(o: CaptureOptions, scan: ScanResult): Promise<Ma
 async function readOne(
   o: CaptureOptions,
   entry: ScannedEntry,
+  buffer: Buffer,
   onBytes: (n: number) => void,
 ): Promise<ReadResult | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    // O_NOFOLLOW: if the file was swapped for a symlink since the scan, do not read through it.
-    handle = await open(entry.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'vanished before it could be read' : `cannot be read: ${(error as Error).message}`;
-    o.output.emit({ type: 'warning', message: `Not saved: the file ${why}`, path: entry.rel });
-    return undefined;
-  }
   try {
     const chunker = new Chunker(o.logbook.config.chunker);
     const content: string[] = [];
-    const buffer = Buffer.allocUnsafe(READ_SIZE);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
-      if (bytesRead === 0) break;
-      onBytes(bytesRead);
-      // The chunker keeps references to what it returns, so hand it a copy of the reused buffer.
-      for (const chunk of chunker.push(Uint8Array.prototype.slice.call(buffer, 0, bytesRead))) {
-        content.push(await o.writer.addChunk(chunk));
-      }
-    }
+    let size = 0;
+    const store = async (bytes: Uint8Array) => {
+      onBytes(bytes.length);
+      size += bytes.length;
+      // The chunks are views into `buffer`: each is hashed (and copied if new) before the next read.
+      for (const chunk of chunker.push(bytes)) content.push(await o.writer.addChunk(chunk));
+    };
+    const small = entry.stat.size <= BigInt(SMALL_FILE) ? readSmall(entry.abs, buffer) : undefined;
+    const after = small ? (await store(small.bytes), small.after) : await readStreaming(entry.abs, buffer, store);
     for (const chunk of chunker.finish()) content.push(await o.writer.addChunk(chunk));
-    const after = await handle.stat({ bigint: true });
     if (after.mtimeNs !== entry.stat.mtimeNs || after.size !== entry.stat.size) {
       o.output.emit({
         type: 'warning',
@@ -136,14 +131,56 @@ async function readOne(
         path: entry.rel,
       });
     }
-    return { content, sparse: entry.stat.blocks * 512n < entry.stat.size };
+    return { content, sparse: entry.stat.blocks * 512n < entry.stat.size, size };
   } catch (error) {
-    o.output.emit({
-      type: 'warning',
-      message: `Not saved: the file cannot be read: ${(error as Error).message}`,
-      path: entry.rel,
-    });
+    // A failing logbook (disk full, I/O error, interrupt) is not this file's fault: it fails the backup.
+    if (isVmlError(error) || isBackendError(error) || o.signal?.aborted) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'vanished before it could be read' : `cannot be read: ${(error as Error).message}`;
+    o.output.emit({ type: 'warning', message: `Not saved: the file ${why}`, path: entry.rel });
     return undefined;
+  }
+}
+
+// O_NOFOLLOW: if a file was swapped for a symlink since the scan, do not read through it.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+
+/**
+ * Small files are read with synchronous calls: four thread-pool round trips (open, read, fstat, close)
+ * cost more than the read itself, and most files of a home are small. Undefined when the file has grown
+ * past the buffer since the scan (then it is streamed).
+ */
+function readSmall(path: string, buffer: Buffer): { bytes: Uint8Array; after: BigIntStats } | undefined {
+  const fd = openSync(path, OPEN_FLAGS);
+  try {
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, total, buffer.length - total, null);
+      if (n === 0) break;
+      total += n;
+      if (total === buffer.length) return undefined;
+    }
+    return { bytes: buffer.subarray(0, total), after: fstatSync(fd, { bigint: true }) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Streams a file through `store` in READ_SIZE pieces; returns its metadata after reading. */
+async function readStreaming(
+  path: string,
+  buffer: Buffer,
+  store: (bytes: Uint8Array) => Promise<void>,
+): Promise<BigIntStats> {
+  const handle = await open(path, OPEN_FLAGS);
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
+      if (bytesRead === 0) break;
+      await store(buffer.subarray(0, bytesRead));
+    }
+    return await handle.stat({ bigint: true });
   } finally {
     await handle.close();
   }
@@ -180,7 +217,8 @@ async function nodeOf(
       if (!read) return undefined; // unreadable or vanished: warned about already
       return {
         ...base,
-        size: Number(s.size),
+        // The size of the bytes stored, so the node agrees with its content even if the file changed.
+        size: e.cached ? Number(s.size) : (read as ReadResult).size,
         content: read.content ?? [],
         sparse: read.sparse === true ? true : undefined,
       };

@@ -4,7 +4,8 @@
  * neither read nor hashed). The totals of what must be read drive the progress display.
  */
 import type { BigIntStats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Output } from '../../../core/events.js';
 import type { TreeNode } from '../../../logbook/format/tree.js';
@@ -84,7 +85,7 @@ async function scanDir(
   ctx.signal?.throwIfAborted();
   let names: string[];
   try {
-    names = (await readdir(abs)).sort();
+    names = readdirSync(abs).sort();
   } catch (error) {
     ctx.output.emit({
       type: 'warning',
@@ -94,12 +95,14 @@ async function scanDir(
     return [];
   }
   const kept: ScannedEntry[] = [];
+  // Synchronous metadata calls: a scan has nothing else to do meanwhile, and a thread-pool round trip per
+  // entry would cost more than the lstat itself.
   for (const name of names) {
     const childAbs = join(abs, name);
     const childRel = rel === '' ? name : `${rel}/${name}`;
     let stat: BigIntStats;
     try {
-      stat = await lstat(childAbs, { bigint: true });
+      stat = lstatSync(childAbs, { bigint: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT')
