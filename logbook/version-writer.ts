@@ -37,8 +37,8 @@ export class VersionWriter {
   async addChunk(plain: Uint8Array): Promise<string> {
     const id = createHash('sha256').update(plain).digest('hex');
     // Known chunks cost no copy; new ones are copied, since compression reads them after the caller has
-    // reused its buffer.
-    if (!this.#blobs.has(id)) await this.#blobs.add(id, 'data', plain.slice());
+    // reused its buffer (`new Uint8Array(view)` copies; `plain.slice()` would not when plain is a Buffer).
+    if (!this.#blobs.has(id)) await this.#blobs.add(id, 'data', new Uint8Array(plain));
     return id;
   }
 

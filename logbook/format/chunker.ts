@@ -91,7 +91,8 @@ export class Chunker {
       chunks.push(buf.subarray(start, start + len));
       start += len;
     }
-    this.#pending = buf.slice(start);
+    // A copy, not `buf.slice()`: on a Buffer (a caller's reused read buffer) slice() is a view.
+    this.#pending = new Uint8Array(buf.subarray(start));
     return chunks;
   }
 
