@@ -43,12 +43,20 @@ export function decodeIndex(bytes: Uint8Array, name: string): IndexFile {
       hint: 'Run "vml-agent check" and then "vml-agent gc" to rebuild the index from the packs',
     });
   }
-  const parsed = JSON.parse(new TextDecoder().decode(decodeBlob(bytes, what))) as {
-    version: number;
-    supersedes?: string[];
-    packs: { id: string; blobs: Row[] }[];
-  };
+  const text = new TextDecoder().decode(decodeBlob(bytes, what));
+  let parsed: { version: number; supersedes?: string[]; packs: { id: string; blobs: Row[] }[] } | null;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new VmlError('E_CORRUPT', `The ${what} is damaged: it is not JSON`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new VmlError('E_CORRUPT', `The ${what} is damaged: it is not a JSON object`);
+  }
   if (parsed.version !== 1) throw new VmlError('E_LOGBOOK_NEWER', `The ${what} has unknown version ${parsed.version}`);
+  if (!Array.isArray(parsed.packs)) {
+    throw new VmlError('E_CORRUPT', `The ${what} is damaged: it has no pack list`);
+  }
   return {
     version: 1,
     supersedes: parsed.supersedes ?? [],

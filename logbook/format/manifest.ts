@@ -70,6 +70,9 @@ export function decodeManifest(bytes: Uint8Array, id: string): Manifest {
   } catch (cause) {
     throw new VmlError('E_CORRUPT', `Version ${short} is damaged: its manifest is not JSON`, { cause });
   }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+    throw new VmlError('E_CORRUPT', `Version ${short} is damaged: its manifest is not a JSON object`);
+  }
   if (typeof m.format !== 'number' || m.format > MANIFEST_FORMAT) {
     throw new VmlError('E_LOGBOOK_NEWER', `Version ${short} has manifest format ${String(m.format)}`, {
       hint: 'It was written by a newer VML: upgrade vml-agent to read it',
