@@ -99,7 +99,7 @@ export class DirBackend implements Backend {
     const backend = new DirBackend(path);
     for (const type of FILE_TYPES) {
       const dir = type === 'config' ? backend.root : join(backend.root, type);
-      await mkdir(dir, { recursive: true }).catch(rethrowAs(dir, 'write'));
+      await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch(rethrowAs(dir, 'write'));
     }
     return backend;
   }
@@ -232,15 +232,19 @@ export class DirBackend implements Backend {
   }
 }
 
+// Private versions are readable by their owner only: no group or world bits, whatever the umask (as restic).
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
 // Type and shard directories are created on demand, but never the root: a missing root may be an
 // unmounted file system, and writing into the mount point would hide the logbook.
 async function openTemp(root: string, temp: string): Promise<FileHandle> {
   try {
-    return await open(temp, 'wx');
+    return await open(temp, 'wx', FILE_MODE);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await makeDirsBelow(root, dirname(temp));
-    return await open(temp, 'wx');
+    return await open(temp, 'wx', FILE_MODE);
   }
 }
 
@@ -249,7 +253,7 @@ async function makeDirsBelow(root: string, dir: string): Promise<void> {
   let path = root;
   for (const part of relative(root, dir).split(sep)) {
     path = join(path, part);
-    await mkdir(path).catch((error: unknown) => {
+    await mkdir(path, DIR_MODE).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     });
   }

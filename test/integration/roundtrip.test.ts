@@ -92,6 +92,16 @@ describe('backup and restore of a guest root', () => {
     expect(existsSync(join(restoreDir, 'home/alice/src/a.cxx'))).toBe(true);
   });
 
+  it('the logbook is readable by its owner only, whatever the umask', async () => {
+    for (const sub of ['', 'data', 'snapshots', 'index']) {
+      const names = sub === '' ? [''] : await readdir(join(lb, sub));
+      for (const name of names) {
+        const s = await lstat(join(lb, sub, name));
+        expect(s.mode & 0o077, join(sub, name)).toBe(0);
+      }
+    }
+  });
+
   it('a second backup without changes reads no file and adds almost nothing', () => {
     const r = agent('backup', ...common(), '--json');
     expect(r.code, r.stderr).toBe(0);
