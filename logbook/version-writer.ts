@@ -33,11 +33,14 @@ export class VersionWriter {
     return { blobs: this.#blobs.stats.blobsAdded, bytes: this.#blobs.stats.bytesAdded };
   }
 
-  /** Stores one chunk of file data (deduplicated) and returns its id. */
+  /**
+   * Stores one chunk of file data (deduplicated) and returns its id. The bytes are hashed and, when new,
+   * copied before the first await, so the caller may reuse its buffer once this returns a promise.
+   * (Hashing on the thread pool through WebCrypto was measured slower: the pool is busy compressing.)
+   */
   async addChunk(plain: Uint8Array): Promise<string> {
     const id = createHash('sha256').update(plain).digest('hex');
-    // Known chunks cost no copy; new ones are copied, since compression reads them after the caller has
-    // reused its buffer (`new Uint8Array(view)` copies; `plain.slice()` would not when plain is a Buffer).
+    // `new Uint8Array(view)` copies; `plain.slice()` would not when plain is a Buffer.
     if (!this.#blobs.has(id)) await this.#blobs.add(id, 'data', new Uint8Array(plain));
     return id;
   }

@@ -46,6 +46,7 @@ interface ReadResult {
 
 const READ_SIZE = 4 * 1024 * 1024;
 const SMALL_FILE = 256 * 1024;
+const CHUNKS_AHEAD = 8;
 /** Files read at once: enough to hide open/read latency of small files, few enough to bound memory. */
 const FILE_CONCURRENCY = 4;
 
@@ -113,17 +114,25 @@ async function readOne(
 ): Promise<ReadResult | undefined> {
   try {
     const chunker = new Chunker(o.logbook.config.chunker);
-    const content: string[] = [];
+    const ids: Promise<string>[] = [];
     let size = 0;
+    // addChunk copies the bytes at once, so the next read may reuse `buffer` while hashing and compression
+    // of earlier chunks go on in the thread pool; at most CHUNKS_AHEAD are in flight per file.
+    const add = async (chunk: Uint8Array) => {
+      const id = o.writer.addChunk(chunk);
+      id.catch(() => {}); // awaited below, in order
+      ids.push(id);
+      if (ids.length > CHUNKS_AHEAD) await ids[ids.length - 1 - CHUNKS_AHEAD];
+    };
     const store = async (bytes: Uint8Array) => {
       onBytes(bytes.length);
       size += bytes.length;
-      // The chunks are views into `buffer`: each is hashed (and copied if new) before the next read.
-      for (const chunk of chunker.push(bytes)) content.push(await o.writer.addChunk(chunk));
+      for (const chunk of chunker.push(bytes)) await add(chunk);
     };
     const small = entry.stat.size <= BigInt(SMALL_FILE) ? readSmall(entry.abs, buffer) : undefined;
     const after = small ? (await store(small.bytes), small.after) : await readStreaming(entry.abs, buffer, store);
-    for (const chunk of chunker.finish()) content.push(await o.writer.addChunk(chunk));
+    for (const chunk of chunker.finish()) await add(chunk);
+    const content = await Promise.all(ids);
     if (after.mtimeNs !== entry.stat.mtimeNs || after.size !== entry.stat.size) {
       o.output.emit({
         type: 'warning',
