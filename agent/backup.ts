@@ -44,6 +44,8 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
       output: o.output,
       signal: o.signal,
     });
+    // An interrupt that came while the trees were written still means: no new version.
+    o.signal?.throwIfAborted();
     return await writer.commit({
       parent: parent?.id,
       time: new Date().toISOString(),

@@ -125,6 +125,8 @@ async function readOne(
       if (ids.length > CHUNKS_AHEAD) await ids[ids.length - 1 - CHUNKS_AHEAD];
     };
     const store = async (bytes: Uint8Array) => {
+      // Ctrl-C must not wait for a file of many GB to be read to its end.
+      o.signal?.throwIfAborted();
       onBytes(bytes.length);
       size += bytes.length;
       for (const chunk of chunker.push(bytes)) await add(chunk);
