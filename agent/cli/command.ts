@@ -1,6 +1,7 @@
 /** The shape of one CLI command file and the context every command gets. */
+import { readdir } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { VmlError } from '../../core/errors.js';
+import { isVmlError, VmlError } from '../../core/errors.js';
 import type { Output } from '../../core/events.js';
 import { openBackend, stripCredentials } from '../../logbook/backend/open.js';
 import { Logbook } from '../../logbook/logbook.js';
@@ -50,10 +51,14 @@ export async function createContext(flags: CommonFlags, output: Output, signal: 
     async openLogbook() {
       if (logbook) return logbook;
       const url = requireLogbook(config);
-      logbook = await Logbook.open(await openBackend(url), {
-        onDamaged: (what, error) =>
-          output.emit({ type: 'warning', message: `Skipped damaged ${what}: ${(error as Error).message}` }),
-      });
+      try {
+        logbook = await Logbook.open(await openBackend(url), {
+          onDamaged: (what, error) =>
+            output.emit({ type: 'warning', message: `Skipped damaged ${what}: ${(error as Error).message}` }),
+        });
+      } catch (error) {
+        throw await explainNoLogbook(url, error);
+      }
       return logbook;
     },
     entry() {
@@ -65,6 +70,32 @@ export async function createContext(flags: CommonFlags, output: Output, signal: 
       return checkEntryName(config.entry);
     },
   };
+}
+
+/**
+ * E_NO_LOGBOOK says "run init", which is wrong advice for a `dir:` location that is a file or a non-empty
+ * directory (init refuses both): those become E_LOGBOOK_FOREIGN (same exit code) with a hint that fits.
+ */
+async function explainNoLogbook(url: string, error: unknown): Promise<unknown> {
+  if (!isVmlError(error) || error.code !== 'E_NO_LOGBOOK') return error;
+  const path = url.startsWith('dir:') ? url.slice(4) : url.startsWith('/') ? url : undefined;
+  if (path === undefined) return error;
+  const where = stripCredentials(url);
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOTDIR') return error;
+    return new VmlError('E_LOGBOOK_FOREIGN', `Cannot open logbook "${where}": it is a file, not a directory`, {
+      hint: 'Check the --logbook location',
+      cause,
+    });
+  }
+  if (names.length === 0) return error;
+  return new VmlError('E_LOGBOOK_FOREIGN', `Cannot open logbook "${where}": the directory is not empty but has no logbook config file`, {
+    hint: 'Check the --logbook location; "vml-agent init" creates a logbook only in an empty or new directory',
+    cause: error,
+  });
 }
 
 /** The logbook location, or a usage error saying how to give one. */

@@ -31,6 +31,10 @@ Examples:
       graceMs: parseDuration(String(flags.grace)),
       dryRun,
       onStale: (message) => ctx.output.emit({ type: 'warning', message }),
+      // gc's own findings (a damaged index it rebuilds, blobs no pack holds) must reach the user.
+      onProgress: (e) => {
+        if (e.type === 'warning') ctx.output.emit({ type: 'warning', message: e.message });
+      },
       signal: ctx.signal,
     });
     ctx.output.emit({ type: 'gc-summary', dryRun, ...pick(result) });

@@ -59,7 +59,12 @@ async function createLogbookIfAbsent(url: string): Promise<boolean> {
   }
   if (url.startsWith('dir:') || url.startsWith('/')) {
     const path = url.startsWith('dir:') ? url.slice(4) : url;
-    const names = await readdir(path).catch(() => [] as string[]);
+    const names = await readdir(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTDIR') return [] as string[];
+      throw new VmlError('E_LOGBOOK_FOREIGN', `Cannot create a logbook in "${path}": it is a file, not a directory`, {
+        hint: 'Choose an empty or new directory',
+      });
+    });
     if (names.length > 0) {
       throw new VmlError('E_LOGBOOK_FOREIGN', `Cannot create a logbook in "${path}": the directory is not empty and holds no logbook`, {
         hint: 'Choose an empty or new directory',
