@@ -57,7 +57,10 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
       user: userInfo().username,
       root: o.root,
       steps: Object.fromEntries(
-        o.recipe.steps.map((s) => [s.id, { kind: s.kind, facts: s.kind === 'files' ? { with: s.with } : {} }]),
+        o.recipe.steps.map((s) => [
+          s.id,
+          { kind: s.kind, facts: s.kind === 'files' ? { with: s.with } : {} },
+        ]),
       ),
       tree: files.tree,
       stats: {

@@ -48,18 +48,26 @@ export async function readBlob(backend: Backend, index: MasterIndex, id: string)
     stored = await backend.load({ type: 'data', name: loc.pack }, { offset: loc.offset, length: loc.length });
   } catch (cause) {
     if (isBackendError(cause, 'NOT_FOUND') || isBackendError(cause, 'RANGE')) {
-      throw new VmlError('E_CORRUPT', `Pack ${loc.pack.slice(0, 12)} holding blob ${id.slice(0, 12)} is missing or truncated`, {
-        hint: 'Run "vml-agent check" to see which versions are affected',
-        cause,
-      });
+      throw new VmlError(
+        'E_CORRUPT',
+        `Pack ${loc.pack.slice(0, 12)} holding blob ${id.slice(0, 12)} is missing or truncated`,
+        {
+          hint: 'Run "vml-agent check" to see which versions are affected',
+          cause,
+        },
+      );
     }
     throw cause;
   }
   const plain = decodeBlob(stored, `blob ${id.slice(0, 12)}`);
   if (createHash('sha256').update(plain).digest('hex') !== id) {
-    throw new VmlError('E_CORRUPT', `Blob ${id.slice(0, 12)} in pack ${loc.pack.slice(0, 12)} is damaged: its hash does not match`, {
-      hint: 'Run "vml-agent check --read-data" to see which versions and files are affected',
-    });
+    throw new VmlError(
+      'E_CORRUPT',
+      `Blob ${id.slice(0, 12)} in pack ${loc.pack.slice(0, 12)} is damaged: its hash does not match`,
+      {
+        hint: 'Run "vml-agent check --read-data" to see which versions and files are affected',
+      },
+    );
   }
   return plain;
 }

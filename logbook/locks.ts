@@ -49,7 +49,8 @@ export async function acquireLock(backend: Backend, request: LockRequest): Promi
     time: now,
     refreshed: now,
   };
-  const save = (i: LockInfo) => backend.save({ type: 'locks', name }, new TextEncoder().encode(JSON.stringify(i)));
+  const save = (i: LockInfo) =>
+    backend.save({ type: 'locks', name }, new TextEncoder().encode(JSON.stringify(i)));
   await save(info);
   try {
     // Two processes may pass the first check at once; whoever sees the other's lock after writing backs off.
@@ -79,7 +80,9 @@ export async function listLocks(
   for await (const file of backend.list('locks')) {
     let lock: LockInfo;
     try {
-      lock = JSON.parse(new TextDecoder().decode(await backend.load({ type: 'locks', name: file.name }))) as LockInfo;
+      lock = JSON.parse(
+        new TextDecoder().decode(await backend.load({ type: 'locks', name: file.name })),
+      ) as LockInfo;
     } catch (error) {
       if (isBackendError(error, 'NOT_FOUND')) continue;
       // An unreadable lock file is debris of a crash while it was written (non-atomic backends).
@@ -96,7 +99,11 @@ export async function listLocks(
   return live;
 }
 
-async function checkConflicts(backend: Backend, request: LockRequest, own: string | undefined): Promise<void> {
+async function checkConflicts(
+  backend: Backend,
+  request: LockRequest,
+  own: string | undefined,
+): Promise<void> {
   const locks = await listLocks(backend, request.onStale);
   for (const [name, lock] of locks) {
     if (name === own) continue;

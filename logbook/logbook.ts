@@ -59,16 +59,22 @@ export class Logbook {
       bytes = await backend.load({ type: 'config', name: 'config' });
     } catch (error) {
       if (!isBackendError(error, 'NOT_FOUND')) throw error;
-      throw new VmlError('E_NO_LOGBOOK', `Cannot open logbook "${backend.location}": there is no logbook there`, {
-        hint: `Run "vml-agent init --logbook ${backend.location}" to create one, or check the location`,
-      });
+      throw new VmlError(
+        'E_NO_LOGBOOK',
+        `Cannot open logbook "${backend.location}": there is no logbook there`,
+        {
+          hint: `Run "vml-agent init --logbook ${backend.location}" to create one, or check the location`,
+        },
+      );
     }
     return new Logbook(backend, decodeConfig(bytes, backend.location), options);
   }
 
   /** The merged index of all blobs, loaded once. */
   async index(): Promise<MasterIndex> {
-    this.#index ??= (await loadMasterIndex(this.backend, (name, e) => this.#onDamaged(`index ${name}`, e))).index;
+    this.#index ??= (
+      await loadMasterIndex(this.backend, (name, e) => this.#onDamaged(`index ${name}`, e))
+    ).index;
     return this.#index;
   }
 
@@ -119,7 +125,10 @@ export class Logbook {
   }
 
   /** The contents of a file node, chunk by chunk, verified; reads a few chunks ahead. */
-  async *readFile(node: TreeNode, options: { signal?: AbortSignal | undefined } = {}): AsyncIterable<Uint8Array> {
+  async *readFile(
+    node: TreeNode,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): AsyncIterable<Uint8Array> {
     const ids = node.content ?? [];
     const ahead: Promise<Uint8Array>[] = [];
     let next = 0;

@@ -10,9 +10,13 @@ const ENTRY_RE = /^[a-z_][a-z0-9_.-]{0,31}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** Checks `owner/name`; the owner is a Unix user name, the name a file-name-safe word. */
 export function checkEntryName(entry: string): string {
   if (!ENTRY_RE.test(entry)) {
-    throw new VmlError('E_USAGE', `Invalid entry name "${entry}": expected OWNER/NAME, e.g. "alice/higgs-ww"`, {
-      hint: 'OWNER is a user name; NAME uses letters, digits, ".", "_" and "-"',
-    });
+    throw new VmlError(
+      'E_USAGE',
+      `Invalid entry name "${entry}": expected OWNER/NAME, e.g. "alice/higgs-ww"`,
+      {
+        hint: 'OWNER is a user name; NAME uses letters, digits, ".", "_" and "-"',
+      },
+    );
   }
   return entry;
 }
@@ -43,14 +47,21 @@ export function resolveVersion(spec: string, versions: readonly VersionRef[]): V
     });
   }
   if (!/^[0-9a-f]{4,64}$/.test(version)) {
-    throw new VmlError('E_USAGE', `Invalid version "${version}": expected vN, an id prefix of 4+ hex digits, or "latest"`);
+    throw new VmlError(
+      'E_USAGE',
+      `Invalid version "${version}": expected vN, an id prefix of 4+ hex digits, or "latest"`,
+    );
   }
   const matches = history.filter((v) => v.id.startsWith(version));
   if (matches.length === 1) return matches[0] as VersionRef;
   if (matches.length > 1) {
-    throw new VmlError('E_AMBIGUOUS', `Version prefix "${version}" matches ${matches.length} versions of "${entry}"`, {
-      hint: 'Give more digits of the id, or use vN',
-    });
+    throw new VmlError(
+      'E_AMBIGUOUS',
+      `Version prefix "${version}" matches ${matches.length} versions of "${entry}"`,
+      {
+        hint: 'Give more digits of the id, or use vN',
+      },
+    );
   }
   throw new VmlError('E_NOT_FOUND', `Entry "${entry}" has no version with id "${version}"`, {
     hint: `Run "vml-agent log ${entry}" to list its versions`,

@@ -65,7 +65,11 @@ export class VersionWriter {
         entry: this.entry,
         seq,
         ...fields,
-        stats: { ...fields.stats, blobsAdded: this.#blobs.stats.blobsAdded, bytesAdded: this.#blobs.stats.bytesAdded },
+        stats: {
+          ...fields.stats,
+          blobsAdded: this.#blobs.stats.blobsAdded,
+          bytesAdded: this.#blobs.stats.bytesAdded,
+        },
       };
       const { id, bytes } = encodeManifest(manifest);
       await this.logbook.backend.save({ type: 'snapshots', name: id }, bytes);

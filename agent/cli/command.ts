@@ -37,11 +37,19 @@ export interface CommandDefinition {
   /** Longer help shown after the options: what it does, examples, exit codes worth knowing. */
   readonly help: string;
   configure(cmd: Command): void;
-  run(ctx: CommandContext, args: readonly string[], flags: Record<string, unknown>): Promise<number | undefined>;
+  run(
+    ctx: CommandContext,
+    args: readonly string[],
+    flags: Record<string, unknown>,
+  ): Promise<number | undefined>;
 }
 
 /** Builds the context from the common flags. */
-export async function createContext(flags: CommonFlags, output: Output, signal: AbortSignal): Promise<CommandContext> {
+export async function createContext(
+  flags: CommonFlags,
+  output: Output,
+  signal: AbortSignal,
+): Promise<CommandContext> {
   const config = await loadConfig(flags, SHIPPED_RECIPES_DIR);
   let logbook: Logbook | undefined;
   return {
@@ -86,16 +94,24 @@ async function explainNoLogbook(url: string, error: unknown): Promise<unknown> {
     names = await readdir(path);
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code !== 'ENOTDIR') return error;
-    return new VmlError('E_LOGBOOK_FOREIGN', `Cannot open logbook "${where}": it is a file, not a directory`, {
-      hint: 'Check the --logbook location',
-      cause,
-    });
+    return new VmlError(
+      'E_LOGBOOK_FOREIGN',
+      `Cannot open logbook "${where}": it is a file, not a directory`,
+      {
+        hint: 'Check the --logbook location',
+        cause,
+      },
+    );
   }
   if (names.length === 0) return error;
-  return new VmlError('E_LOGBOOK_FOREIGN', `Cannot open logbook "${where}": the directory is not empty but has no logbook config file`, {
-    hint: 'Check the --logbook location; "vml-agent init" creates a logbook only in an empty or new directory',
-    cause: error,
-  });
+  return new VmlError(
+    'E_LOGBOOK_FOREIGN',
+    `Cannot open logbook "${where}": the directory is not empty but has no logbook config file`,
+    {
+      hint: 'Check the --logbook location; "vml-agent init" creates a logbook only in an empty or new directory',
+      cause: error,
+    },
+  );
 }
 
 /** The logbook location, or a usage error saying how to give one. */

@@ -10,9 +10,18 @@ type Formatters = { [K in Event['type']]: (event: Extract<Event, { type: K }>) =
 const short = (id: string) => id.slice(0, 8);
 
 // Where a check problem sits: the logbook file (type/name, as FORMAT.md lays it out) or the blob or tree id.
-const PROBLEM_FILE_DIR: Record<string, string> = { index: 'index', pack: 'data', debris: 'data', manifest: 'snapshots' };
+const PROBLEM_FILE_DIR: Record<string, string> = {
+  index: 'index',
+  pack: 'data',
+  debris: 'data',
+  manifest: 'snapshots',
+};
 const problemSubject = (kind: string, name: string) =>
-  kind === 'config' ? 'config' : PROBLEM_FILE_DIR[kind] ? `${PROBLEM_FILE_DIR[kind]}/${name}` : `${kind} ${name}`;
+  kind === 'config'
+    ? 'config'
+    : PROBLEM_FILE_DIR[kind]
+      ? `${PROBLEM_FILE_DIR[kind]}/${name}`
+      : `${kind} ${name}`;
 
 /** Formatters for results (stdout). Progress, warnings and errors are handled by the output itself. */
 export const HUMAN: Formatters = {
@@ -38,7 +47,10 @@ export const HUMAN: Formatters = {
   show: (e) => `${e.version} (${e.id})\n${JSON.stringify(e.manifest, null, 2)}`,
   'diff-item': (e) => {
     const mark = { added: '+', removed: '-', modified: 'M', metadata: 'm', type: 'T' }[e.change];
-    const size = e.size !== undefined ? `  ${e.oldSize !== undefined ? `${formatBytes(e.oldSize)} -> ` : ''}${formatBytes(e.size)}` : '';
+    const size =
+      e.size !== undefined
+        ? `  ${e.oldSize !== undefined ? `${formatBytes(e.oldSize)} -> ` : ''}${formatBytes(e.size)}`
+        : '';
     const fields = e.fields && e.fields.length > 0 ? `  (${e.fields.join(', ')})` : '';
     return `${mark}  ${e.path}${e.kind === 'dir' ? '/' : ''}${size}${fields}`;
   },
@@ -49,7 +61,9 @@ export const HUMAN: Formatters = {
   'restore-summary': (e) =>
     [
       `${e.dryRun ? 'Would restore' : 'Restored'} ${e.version}: ${e.created} created, ${e.overwritten} overwritten, ${e.metadata} metadata updates, ${e.removed} removed, ${formatBytes(e.bytesWritten)} written`,
-      e.safety ? `What was there before is saved as ${e.safety}; to go back run: vml-agent restore ${e.safety}` : undefined,
+      e.safety
+        ? `What was there before is saved as ${e.safety}; to go back run: vml-agent restore ${e.safety}`
+        : undefined,
     ]
       .filter(Boolean)
       .join('\n'),
@@ -58,7 +72,10 @@ export const HUMAN: Formatters = {
       ? 'Nothing to delete'
       : `${e.dryRun ? 'Would delete' : 'Deleted'} ${e.versions.join(', ')}${e.dryRun ? '\nRun again with --yes to delete' : '\nRun "vml-agent gc" to reclaim the space'}`,
   'check-problem': (e) =>
-    [`${e.severity}: ${problemSubject(e.kind, e.name)}: ${e.message}`, ...e.affects.slice(0, 20).map((a) => `  affects ${a.version}${a.path ? ` ${a.path}` : ''}`)].join('\n'),
+    [
+      `${e.severity}: ${problemSubject(e.kind, e.name)}: ${e.message}`,
+      ...e.affects.slice(0, 20).map((a) => `  affects ${a.version}${a.path ? ` ${a.path}` : ''}`),
+    ].join('\n'),
   'check-summary': (e) =>
     `Checked ${e.versions} versions, ${e.packs} packs, ${e.blobs} blobs${e.bytesRead ? `, read ${formatBytes(e.bytesRead)}` : ''}: ` +
     (e.errors === 0 ? 'no errors' : `${e.errors} errors`) +

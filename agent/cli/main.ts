@@ -19,14 +19,24 @@ Exit codes:
 function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('--root <dir>', 'the file system to work on (default "/"; a mounted guest or a test tree)')
-    .option('--logbook <url>', 'logbook location, e.g. dir:/srv/vml (default from /etc/vml/agent.yaml or VML_LOGBOOK)')
+    .option(
+      '--logbook <url>',
+      'logbook location, e.g. dir:/srv/vml (default from /etc/vml/agent.yaml or VML_LOGBOOK)',
+    )
     .option('--entry <owner/name>', 'the entry to work on (default from /etc/vml/agent.yaml or VML_ENTRY)')
     .option('--json', 'print one JSON object per line; errors as JSON on stderr')
     .option('-v, --verbose', 'print debug lines and stack traces');
 }
 
-async function runCommand(def: CommandDefinition, args: string[], flags: CommonFlags & Record<string, unknown>): Promise<void> {
-  const output = createOutput({ json: flags.json === true, verbose: flags.verbose === true || process.env.VML_DEBUG === '1' });
+async function runCommand(
+  def: CommandDefinition,
+  args: string[],
+  flags: CommonFlags & Record<string, unknown>,
+): Promise<void> {
+  const output = createOutput({
+    json: flags.json === true,
+    verbose: flags.verbose === true || process.env.VML_DEBUG === '1',
+  });
   const controller = new AbortController();
   const onSignal = () => controller.abort(new VmlError('E_INTERRUPTED', 'Interrupted'));
   process.once('SIGINT', onSignal);
@@ -36,7 +46,9 @@ async function runCommand(def: CommandDefinition, args: string[], flags: CommonF
     const code = await def.run(ctx, args, flags);
     process.exitCode = code ?? (output.warnings > 0 ? EXIT.warnings : EXIT.ok);
   } catch (error) {
-    const e = controller.signal.aborted ? new VmlError('E_INTERRUPTED', 'Interrupted: the logbook is left valid', { cause: error }) : error;
+    const e = controller.signal.aborted
+      ? new VmlError('E_INTERRUPTED', 'Interrupted: the logbook is left valid', { cause: error })
+      : error;
     reportError(e, output, flags.verbose === true);
   } finally {
     output.close();
@@ -53,7 +65,8 @@ function reportError(error: unknown, output: ReturnType<typeof createOutput>, ve
     code,
     error: vml?.code ?? 'E_INTERNAL',
     message: vml ? vml.message : `Unexpected error: ${(error as Error)?.message ?? String(error)}`,
-    hint: vml?.hint ?? (vml ? undefined : 'Run again with --verbose for details, and report it if it persists'),
+    hint:
+      vml?.hint ?? (vml ? undefined : 'Run again with --verbose for details, and report it if it persists'),
   });
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exitCode = code;
@@ -67,7 +80,9 @@ function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
   for (const def of COMMANDS) {
-    const cmd = addCommonOptions(new Command(def.name).summary(def.summary).description(`${def.summary}\n\n${def.help}`));
+    const cmd = addCommonOptions(
+      new Command(def.name).summary(def.summary).description(`${def.summary}\n\n${def.help}`),
+    );
     if (def.alias) cmd.alias(def.alias);
     def.configure(cmd);
     cmd.addHelpText('after', EXIT_CODES_HELP);

@@ -70,7 +70,11 @@ export function createOutput(options: { json: boolean; verbose: boolean }): CliO
 function progressLine(e: ProgressEvent, elapsed: number): string {
   const rate = elapsed > 0 ? e.bytes / elapsed : 0;
   const files = e.totalFiles !== undefined ? `${e.files}/${e.totalFiles}` : String(e.files);
-  const bytes = e.totalBytes !== undefined ? `${formatBytes(e.bytes)}/${formatBytes(e.totalBytes)}` : formatBytes(e.bytes);
-  const eta = e.totalBytes !== undefined && rate > 0 ? `, ETA ${formatDuration((e.totalBytes - e.bytes) / rate)}` : '';
+  const bytes =
+    e.totalBytes !== undefined
+      ? `${formatBytes(e.bytes)}/${formatBytes(e.totalBytes)}`
+      : formatBytes(e.bytes);
+  const eta =
+    e.totalBytes !== undefined && rate > 0 ? `, ETA ${formatDuration((e.totalBytes - e.bytes) / rate)}` : '';
   return `${e.phase} ${files} files, ${bytes}, ${formatBytes(rate)}/s${eta}`;
 }

@@ -50,7 +50,11 @@ export async function loadConfig(flags: ConfigFlags, shippedRecipes: string): Pr
     logbook: flags.logbook ?? env.VML_LOGBOOK ?? file?.logbook,
     entry: flags.entry ?? env.VML_ENTRY ?? file?.entry,
     recipe: flags.recipe ?? env.VML_RECIPE ?? file?.recipe,
-    recipeDirs: [...(file?.recipe_dirs ?? []).map((d) => join(root, d)), join(root, 'etc/vml/recipes'), shippedRecipes],
+    recipeDirs: [
+      ...(file?.recipe_dirs ?? []).map((d) => join(root, d)),
+      join(root, 'etc/vml/recipes'),
+      shippedRecipes,
+    ],
     file: file ? path : undefined,
   });
 }
@@ -71,12 +75,16 @@ async function readConfigFile(path: string): Promise<z.output<typeof fileSchema>
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new VmlError('E_CONFIG_INVALID', `${at(e?.pos[0])}: ${e?.message.split('\n')[0]}`, { hint: 'Fix the YAML syntax' });
+    throw new VmlError('E_CONFIG_INVALID', `${at(e?.pos[0])}: ${e?.message.split('\n')[0]}`, {
+      hint: 'Fix the YAML syntax',
+    });
   }
   const parsed = fileSchema.safeParse(doc.toJS() ?? {});
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
-    const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    const node = doc.getIn(issue.path as (string | number)[], true) as
+      | { range?: [number, number, number] }
+      | undefined;
     const key = issue.path.join('.') || '(top level)';
     return `${at(node?.range?.[0])}: ${key}: ${issue.message}`;
   });

@@ -6,7 +6,20 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { type FileHandle, chmod, lchown, link, lstat, lutimes, mkdir, open, realpath, rename, rm, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  type FileHandle,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  realpath,
+  rename,
+  rm,
+  symlink,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Output } from '../../core/events.js';
@@ -46,7 +59,15 @@ interface Ctx extends ApplyOptions {
 /** Runs the plan; per-file problems (owner, device nodes) are collected for the restore report. */
 export async function applyRestore(o: ApplyOptions): Promise<ApplyResult> {
   await mkdir(o.root, { recursive: true });
-  const ctx: Ctx = { ...o, realRoot: await realpath(o.root), links: new Map(), xattrs: new Map(), problems: [], bytesWritten: 0, done: 0 };
+  const ctx: Ctx = {
+    ...o,
+    realRoot: await realpath(o.root),
+    links: new Map(),
+    xattrs: new Map(),
+    problems: [],
+    bytesWritten: 0,
+    done: 0,
+  };
   for (const r of o.plan.removals) {
     const abs = await safeTarget(o.root, ctx.realRoot, r.path);
     await rm(abs, { recursive: true, force: true });
@@ -56,12 +77,19 @@ export async function applyRestore(o: ApplyOptions): Promise<ApplyResult> {
     o.signal?.throwIfAborted();
     await writeNode(ctx, w);
     ctx.done++;
-    o.output.emit({ type: 'progress', phase: 'restoring', files: ctx.done, bytes: ctx.bytesWritten, totalFiles: total });
+    o.output.emit({
+      type: 'progress',
+      phase: 'restoring',
+      files: ctx.done,
+      bytes: ctx.bytesWritten,
+      totalFiles: total,
+    });
   }
   const dirs = new Map<string, TreeNode>();
   for (const m of [...o.plan.writes, ...o.plan.metadata]) {
     if (m.node?.type === 'dir') dirs.set(m.path, m.node);
-    else if (m.action === 'metadata') await setMetadata(ctx, await safeTarget(o.root, ctx.realRoot, m.path), m.node as TreeNode);
+    else if (m.action === 'metadata')
+      await setMetadata(ctx, await safeTarget(o.root, ctx.realRoot, m.path), m.node as TreeNode);
   }
   // Writing or removing a child changed its directory's mtime: set every touched directory again.
   for (const m of [...o.plan.writes, ...o.plan.removals]) {
@@ -72,7 +100,8 @@ export async function applyRestore(o: ApplyOptions): Promise<ApplyResult> {
   }
   ctx.problems.push(...(await writeXattrs(ctx.xattrs)));
   const order = [...dirs.keys()].sort((a, b) => (a < b ? 1 : -1));
-  for (const d of order) await setMetadata(ctx, await safeTarget(o.root, ctx.realRoot, d), dirs.get(d) as TreeNode);
+  for (const d of order)
+    await setMetadata(ctx, await safeTarget(o.root, ctx.realRoot, d), dirs.get(d) as TreeNode);
   return { bytesWritten: ctx.bytesWritten, problems: ctx.problems };
 }
 
@@ -130,9 +159,16 @@ async function createAt(ctx: Ctx, path: string, node: TreeNode): Promise<void> {
     case 'blockdev': {
       const rdev = node.rdev ?? 0;
       // Linux dev_t: major in bits 8-19 (and 32+), minor in bits 0-7 and 20-31.
-      const major = ((rdev >> 8) & 0xfff) | Math.floor(rdev / 2 ** 32) & ~0xfff;
+      const major = ((rdev >> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
       const minor = (rdev & 0xff) | ((rdev >> 12) & ~0xff);
-      await run('mknod', ['-m', '600', path, node.type === 'chardev' ? 'c' : 'b', String(major), String(minor)]);
+      await run('mknod', [
+        '-m',
+        '600',
+        path,
+        node.type === 'chardev' ? 'c' : 'b',
+        String(major),
+        String(minor),
+      ]);
       return;
     }
     default:
@@ -142,7 +178,11 @@ async function createAt(ctx: Ctx, path: string, node: TreeNode): Promise<void> {
 }
 
 async function writeContent(ctx: Ctx, path: string, node: TreeNode): Promise<void> {
-  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const handle = await open(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     let position = 0;
     for await (const chunk of ctx.logbook.readFile(node, { signal: ctx.signal })) {

@@ -56,7 +56,8 @@ export function metadataDiffers(b: TreeNode, a: TreeNode): string[] {
   if (a.mode !== b.mode) fields.push('mode');
   if (a.uid !== b.uid || a.gid !== b.gid) fields.push('owner');
   if (a.type !== 'dir' && a.type !== 'symlink' && !sameMtime(a.mtime, b.mtime)) fields.push('mtime');
-  if (JSON.stringify(a.xattrs ?? {}) !== JSON.stringify(b.xattrs ?? {}) && a.content && b.content) fields.push('xattrs');
+  if (JSON.stringify(a.xattrs ?? {}) !== JSON.stringify(b.xattrs ?? {}) && a.content && b.content)
+    fields.push('xattrs');
   return fields;
 }
 

@@ -1,4 +1,5 @@
 import { readlink } from 'node:fs/promises';
+import type { Output } from '../../core/events.js';
 /** Flat views of a version and of the live root: root-relative path to node, parents before children. */
 import type { TreeNode } from '../../logbook/format/tree.js';
 import type { Logbook } from '../../logbook/logbook.js';
@@ -6,12 +7,16 @@ import { liveNode } from '../steps/files/live-node.js';
 import type { Accounts } from '../steps/files/owners.js';
 import { type ScannedEntry, scanRoot } from '../steps/files/scan.js';
 import type { Scope } from '../steps/files/scope.js';
-import type { Output } from '../../core/events.js';
 
 export type FlatTree = Map<string, TreeNode>;
 
 /** Every path of a version. */
-export async function flattenVersion(logbook: Logbook, treeId: string, prefix = '', out: FlatTree = new Map()): Promise<FlatTree> {
+export async function flattenVersion(
+  logbook: Logbook,
+  treeId: string,
+  prefix = '',
+  out: FlatTree = new Map(),
+): Promise<FlatTree> {
   for (const node of (await logbook.readTree(treeId)).nodes) {
     const rel = prefix === '' ? node.name : `${prefix}/${node.name}`;
     out.set(rel, node);

@@ -41,7 +41,8 @@ export function planRestore(live: FlatTree, version: FlatTree): RestorePlan {
   }
   writes.sort((a, b) => (a.path < b.path ? -1 : 1));
   removals.sort((a, b) => (a.path < b.path ? 1 : -1));
-  const destructive = removals.length > 0 || writes.some((w) => w.action === 'overwrite') || metadata.length > 0;
+  const destructive =
+    removals.length > 0 || writes.some((w) => w.action === 'overwrite') || metadata.length > 0;
   const directories = new Map([...version].filter(([, n]) => n.type === 'dir'));
   return { writes, metadata, removals, directories, destructive };
 }

@@ -33,9 +33,13 @@ export async function safeTarget(root: string, realRoot: string, rel: string): P
       const resolved = await realpath(current).catch(() => undefined);
       if (resolved && isInside(realRoot, resolved)) continue;
     }
-    throw new VmlError('E_UNSAFE_PATH', `Refusing to restore "${rel}": "${relative(root, current)}" is not a directory inside the root`, {
-      hint: 'A symlink or file in the live root stands where the version has a directory; move it away and restore again',
-    });
+    throw new VmlError(
+      'E_UNSAFE_PATH',
+      `Refusing to restore "${rel}": "${relative(root, current)}" is not a directory inside the root`,
+      {
+        hint: 'A symlink or file in the live root stands where the version has a directory; move it away and restore again',
+      },
+    );
   }
   return join(root, rel);
 }

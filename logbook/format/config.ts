@@ -42,24 +42,36 @@ export function decodeConfig(bytes: Uint8Array, location: string): LogbookConfig
   }
   if (c?.magic !== LOGBOOK_MAGIC) throw foreign(location);
   if (typeof c.format !== 'number' || c.format > LOGBOOK_FORMAT) {
-    throw new VmlError('E_LOGBOOK_NEWER', `Cannot open logbook "${location}": a newer VML wrote it (format ${String(c.format)}, this VML reads up to ${LOGBOOK_FORMAT})`, {
-      hint: 'Upgrade vml-agent to a version that knows this format; nothing was changed',
-    });
+    throw new VmlError(
+      'E_LOGBOOK_NEWER',
+      `Cannot open logbook "${location}": a newer VML wrote it (format ${String(c.format)}, this VML reads up to ${LOGBOOK_FORMAT})`,
+      {
+        hint: 'Upgrade vml-agent to a version that knows this format; nothing was changed',
+      },
+    );
   }
   try {
     checkChunkerParams(c.chunker);
   } catch (cause) {
-    throw new VmlError('E_CORRUPT', `Cannot open logbook "${location}": its config has invalid chunker parameters`, {
-      hint: 'The config file is damaged; restore it from a copy (it never changes after init)',
-      cause,
-    });
+    throw new VmlError(
+      'E_CORRUPT',
+      `Cannot open logbook "${location}": its config has invalid chunker parameters`,
+      {
+        hint: 'The config file is damaged; restore it from a copy (it never changes after init)',
+        cause,
+      },
+    );
   }
   return c;
 }
 
 function foreign(location: string, cause?: unknown): VmlError {
-  return new VmlError('E_LOGBOOK_FOREIGN', `Cannot open logbook "${location}": its config file is not a VML logbook config`, {
-    hint: 'Check the --logbook location; VML never writes into a directory it does not recognise',
-    cause,
-  });
+  return new VmlError(
+    'E_LOGBOOK_FOREIGN',
+    `Cannot open logbook "${location}": its config file is not a VML logbook config`,
+    {
+      hint: 'Check the --logbook location; VML never writes into a directory it does not recognise',
+      cause,
+    },
+  );
 }

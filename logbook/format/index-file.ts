@@ -53,7 +53,8 @@ export function decodeIndex(bytes: Uint8Array, name: string): IndexFile {
   if (typeof parsed !== 'object' || parsed === null) {
     throw new VmlError('E_CORRUPT', `The ${what} is damaged: it is not a JSON object`);
   }
-  if (parsed.version !== 1) throw new VmlError('E_LOGBOOK_NEWER', `The ${what} has unknown version ${parsed.version}`);
+  if (parsed.version !== 1)
+    throw new VmlError('E_LOGBOOK_NEWER', `The ${what} has unknown version ${parsed.version}`);
   if (!Array.isArray(parsed.packs)) {
     throw new VmlError('E_CORRUPT', `The ${what} is damaged: it has no pack list`);
   }
@@ -62,7 +63,13 @@ export function decodeIndex(bytes: Uint8Array, name: string): IndexFile {
     supersedes: parsed.supersedes ?? [],
     packs: parsed.packs.map((p) => ({
       id: p.id,
-      blobs: p.blobs.map(([id, type, offset, length, rawLength]) => ({ id, type, offset, length, rawLength })),
+      blobs: p.blobs.map(([id, type, offset, length, rawLength]) => ({
+        id,
+        type,
+        offset,
+        length,
+        rawLength,
+      })),
     })),
   };
 }

@@ -73,7 +73,9 @@ export function readPackTrailer(bytes: Uint8Array, packId: string): PackedBlob[]
   const trailerStart = tail.length - MAGIC.length - 4 - trailerLength;
   if (trailerStart < 0) throw damaged('trailer length out of range');
   try {
-    const rows = JSON.parse(zstdDecompressSync(tail.subarray(trailerStart, trailerStart + trailerLength)).toString()) as Row[];
+    const rows = JSON.parse(
+      zstdDecompressSync(tail.subarray(trailerStart, trailerStart + trailerLength)).toString(),
+    ) as Row[];
     return rows.map(([id, type, offset, length, rawLength]) => ({ id, type, offset, length, rawLength }));
   } catch (cause) {
     throw damaged('unreadable trailer', cause);

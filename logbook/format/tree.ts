@@ -105,15 +105,23 @@ export function decodeTree(bytes: Uint8Array, id: string): Tree {
   for (const node of nodes as TreeNode[]) {
     if (typeof node !== 'object' || node === null) throw corrupt(id, 'a node is not an object');
     if (typeof node.name !== 'string' || !isSafeName(node.name)) {
-      throw new VmlError('E_UNSAFE_PATH', `Refusing tree ${id.slice(0, 12)}: unsafe name ${JSON.stringify(node.name)}`, {
-        hint: 'The logbook holds a hostile or damaged version; run "vml-agent check" and restore another version',
-      });
+      throw new VmlError(
+        'E_UNSAFE_PATH',
+        `Refusing tree ${id.slice(0, 12)}: unsafe name ${JSON.stringify(node.name)}`,
+        {
+          hint: 'The logbook holds a hostile or damaged version; run "vml-agent check" and restore another version',
+        },
+      );
     }
     if (!NODE_TYPES.has(node.type)) throw corrupt(id, `unknown node type ${JSON.stringify(node.type)}`);
-    if (typeof node.mode !== 'number' || typeof node.mtime !== 'string') throw corrupt(id, `"${node.name}" lacks mode or mtime`);
-    if (node.type === 'dir' && typeof node.subtree !== 'string') throw corrupt(id, `directory "${node.name}" has no subtree`);
-    if (node.type === 'file' && !Array.isArray(node.content)) throw corrupt(id, `file "${node.name}" has no content list`);
-    if (node.type === 'symlink' && typeof node.target !== 'string') throw corrupt(id, `symlink "${node.name}" has no target`);
+    if (typeof node.mode !== 'number' || typeof node.mtime !== 'string')
+      throw corrupt(id, `"${node.name}" lacks mode or mtime`);
+    if (node.type === 'dir' && typeof node.subtree !== 'string')
+      throw corrupt(id, `directory "${node.name}" has no subtree`);
+    if (node.type === 'file' && !Array.isArray(node.content))
+      throw corrupt(id, `file "${node.name}" has no content list`);
+    if (node.type === 'symlink' && typeof node.target !== 'string')
+      throw corrupt(id, `symlink "${node.name}" has no target`);
   }
   return { nodes: nodes as TreeNode[] };
 }

@@ -69,7 +69,16 @@ describe('restore refuses to write outside the root', () => {
     await w.logbook.close();
     // The blob was added but the version aborted; craft again with the data referenced.
     await craftVersion(lb, [
-      { name: '../../../outside/pwned', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: '0', size: 5, content: [chunk] },
+      {
+        name: '../../../outside/pwned',
+        type: 'file',
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        mtime: '0',
+        size: 5,
+        content: [chunk],
+      },
     ]);
     const r = agent('restore', 'alice/evil@latest', '--root', root, '--logbook', `dir:${lb}`, '--json');
     expect(r.code).toBe(1);
@@ -82,7 +91,15 @@ describe('restore refuses to write outside the root', () => {
 
   it('a live symlink outside the recipe scope that leads out of the root is refused', async () => {
     await craftVersion(lb, [
-      { name: 'work', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: '0', subtree: await emptyTreeWithFile(lb) },
+      {
+        name: 'work',
+        type: 'dir',
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: '0',
+        subtree: await emptyTreeWithFile(lb),
+      },
     ]);
     // "home" is not in the home recipe's scope (home/alice/** is): it belongs to the admin.
     await mkdir(root, { recursive: true });
@@ -95,7 +112,15 @@ describe('restore refuses to write outside the root', () => {
 
   it('a live symlink inside the recipe scope is replaced by the version directory, not followed', async () => {
     await craftVersion(lb, [
-      { name: 'work', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: '0', subtree: await emptyTreeWithFile(lb) },
+      {
+        name: 'work',
+        type: 'dir',
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: '0',
+        subtree: await emptyTreeWithFile(lb),
+      },
     ]);
     await mkdir(join(root, 'home'), { recursive: true });
     await symlink(outside, join(root, 'home/alice'));
@@ -113,7 +138,9 @@ async function emptyTreeWithFile(lb: string): Promise<string> {
   const w = await logbook.beginVersion('alice/helper');
   const chunk = await w.addChunk(new TextEncoder().encode('hello'));
   const tree = await w.addTree({
-    nodes: [{ name: 'f.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: '0', size: 5, content: [chunk] }],
+    nodes: [
+      { name: 'f.txt', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: '0', size: 5, content: [chunk] },
+    ],
   });
   const root = await w.addTree({ nodes: [] });
   // Commit a helper version so the blobs are indexed and the tree can be referenced.

@@ -10,7 +10,10 @@ const FIXTURE = resolve(import.meta.dirname, '../fixtures/logbook-v1/logbook');
 
 function agent(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, events };
 }
 
@@ -44,9 +47,14 @@ describe('the frozen logbook of format 1', () => {
   });
 
   it('restores both versions with their contents, modes, times and links', async () => {
-    for (const [version, returns] of [['v1', 0], ['v2', 1]] as const) {
+    for (const [version, returns] of [
+      ['v1', 0],
+      ['v2', 1],
+    ] as const) {
       const root = join(dir, version);
-      expect(agent('restore', `alice/fixture@${version}`, '--root', root, '--logbook', `dir:${lb}`).code).toBe(0);
+      expect(
+        agent('restore', `alice/fixture@${version}`, '--root', root, '--logbook', `dir:${lb}`).code,
+      ).toBe(0);
       const home = join(root, 'home/alice');
       expect(await readFile(join(home, 'src/main.cxx'), 'utf8')).toBe(`int main() { return ${returns}; }\n`);
       const numbers = Array.from({ length: 20000 }, (_, i) => `${i + 1}\n`).join('');

@@ -5,17 +5,39 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, link, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = resolve(import.meta.dirname, '../../dist/agent/cli/main.js');
 
-function agent(...args: string[]): { code: number; stdout: string; stderr: string; events: Record<string, unknown>[] } {
+function agent(...args: string[]): {
+  code: number;
+  stdout: string;
+  stderr: string;
+  events: Record<string, unknown>[];
+} {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   const events = args.includes('--json')
-    ? r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+    ? r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
     : [];
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, events };
 }
@@ -34,7 +56,9 @@ async function snapshot(dir: string, rel = ''): Promise<Map<string, string>> {
     } else if (s.isSymbolicLink()) {
       out.set(path, `symlink ${await readlink(abs)}`);
     } else {
-      const hash = createHash('sha256').update(await readFile(abs)).digest('hex');
+      const hash = createHash('sha256')
+        .update(await readFile(abs))
+        .digest('hex');
       out.set(path, `file ${(s.mode & 0o7777n).toString(8)} ${s.size} ${hash} ${mtime}`);
     }
   }
@@ -61,7 +85,10 @@ describe('backup and restore of a guest root', () => {
     await writeFile(join(root, 'etc/group'), 'alice:x:1000:\n');
     await writeFile(join(home, 'src/a.cxx'), 'int main() { return 0; }\n');
     await writeFile(join(home, 'src/deep/er/b.py'), 'print("hi")\n'.repeat(1000));
-    await writeFile(join(home, 'big.bin'), createHash('sha512').update('x').digest().toString('hex').repeat(40000));
+    await writeFile(
+      join(home, 'big.bin'),
+      createHash('sha512').update('x').digest().toString('hex').repeat(40000),
+    );
     await writeFile(join(home, '.cache/junk'), 'cache');
     await writeFile(join(home, 'script.sh'), '#!/bin/sh\n');
     await chmod(join(home, 'script.sh'), 0o750);
@@ -71,8 +98,13 @@ describe('backup and restore of a guest root', () => {
     await writeFile(join(home, 'sparse.img'), 'head');
     await truncate(join(home, 'sparse.img'), 8 * 1024 * 1024);
     await mkdir(join(home, 'empty'));
-    await utimes(join(home, 'src/a.cxx'), new Date('2026-01-02T03:04:05.123Z'), new Date('2026-01-02T03:04:05.123Z'));
-    if (hasXattrTools) execFileSync('setfattr', ['-n', 'user.vml.test', '-v', 'hello', join(home, 'script.sh')]);
+    await utimes(
+      join(home, 'src/a.cxx'),
+      new Date('2026-01-02T03:04:05.123Z'),
+      new Date('2026-01-02T03:04:05.123Z'),
+    );
+    if (hasXattrTools)
+      execFileSync('setfattr', ['-n', 'user.vml.test', '-v', 'hello', join(home, 'script.sh')]);
     expect(agent('init', ...common(), '--no-config').code).toBe(0);
   });
 
@@ -125,7 +157,11 @@ describe('backup and restore of a guest root', () => {
     const sparse = await lstat(join(home(target), 'sparse.img'));
     expect(sparse.blocks * 512).toBeLessThan(1024 * 1024);
     if (hasXattrTools) {
-      const value = execFileSync('getfattr', ['--only-values', '-n', 'user.vml.test', join(home(target), 'script.sh')], { encoding: 'utf8' });
+      const value = execFileSync(
+        'getfattr',
+        ['--only-values', '-n', 'user.vml.test', join(home(target), 'script.sh')],
+        { encoding: 'utf8' },
+      );
       expect(value).toBe('hello');
     }
   });
@@ -138,7 +174,8 @@ describe('backup and restore of a guest root', () => {
     await chmod(join(home, 'script.sh'), 0o700);
     const live = agent('diff', 'alice/higgs-ww@v2', ...common(), '--json');
     expect(live.code, live.stderr).toBe(0);
-    const items = (r: typeof live) => Object.fromEntries(r.events.filter((e) => e.type === 'diff-item').map((e) => [e.path, e.change]));
+    const items = (r: typeof live) =>
+      Object.fromEntries(r.events.filter((e) => e.type === 'diff-item').map((e) => [e.path, e.change]));
     expect(items(live)).toMatchObject({
       'home/alice/src/new.h': 'added',
       'home/alice/src/deep/er/b.py': 'removed',
@@ -148,7 +185,9 @@ describe('backup and restore of a guest root', () => {
     expect(agent('backup', ...common()).code).toBe(0);
     const versions = agent('diff', 'alice/higgs-ww@v2', 'alice/higgs-ww@v3', ...common(), '--json');
     expect(items(versions)).toEqual(items(live));
-    expect(agent('diff', 'alice/higgs-ww@v2', 'alice/higgs-ww@v3', ...common()).stdout).toContain('M  home/alice/src/a.cxx');
+    expect(agent('diff', 'alice/higgs-ww@v2', 'alice/higgs-ww@v3', ...common()).stdout).toContain(
+      'M  home/alice/src/a.cxx',
+    );
   });
 
   it('restore over the live root takes a safety version first, and restoring that brings the state back', async () => {
@@ -157,7 +196,12 @@ describe('backup and restore of a guest root', () => {
     const dry = agent('restore', 'alice/higgs-ww@v1', ...common(), '--dry-run', '--json');
     expect(dry.code).toBe(0);
     expect(await snapshot(home)).toEqual(state);
-    expect(dry.events.find((e) => e.type === 'restore-summary')).toMatchObject({ dryRun: true, created: 1, overwritten: 2, removed: 1 });
+    expect(dry.events.find((e) => e.type === 'restore-summary')).toMatchObject({
+      dryRun: true,
+      created: 1,
+      overwritten: 2,
+      removed: 1,
+    });
 
     const r = agent('restore', 'alice/higgs-ww@v1', ...common(), '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -174,7 +218,13 @@ describe('backup and restore of a guest root', () => {
 
   it('log lists every version with its reason, and show prints the manifest', () => {
     const log = agent('log', 'alice/higgs-ww', ...common(), '--json');
-    expect(log.events.map((e) => `${e.seq}:${e.reason}`)).toEqual(['1:manual', '2:manual', '3:manual', '4:pre-restore', '5:pre-restore']);
+    expect(log.events.map((e) => `${e.seq}:${e.reason}`)).toEqual([
+      '1:manual',
+      '2:manual',
+      '3:manual',
+      '4:pre-restore',
+      '5:pre-restore',
+    ]);
     const prefix = String(log.events[0]?.id).slice(0, 8);
     const show = agent('show', `alice/higgs-ww@${prefix}`, ...common(), '--json');
     expect(show.events[0]).toMatchObject({ type: 'show', version: 'alice/higgs-ww@v1' });
@@ -189,6 +239,8 @@ describe('backup and restore of a guest root', () => {
     expect(agent('gc', ...common(), '--grace', '0').code).toBe(0);
     const check = agent('check', ...common(), '--read-data', '--json');
     expect(check.code, check.stdout).toBe(0);
-    expect(agent('restore', 'alice/higgs-ww@v1', '--root', join(dir, 'after-gc'), '--logbook', `dir:${lb}`).code).toBe(0);
+    expect(
+      agent('restore', 'alice/higgs-ww@v1', '--root', join(dir, 'after-gc'), '--logbook', `dir:${lb}`).code,
+    ).toBe(0);
   });
 });

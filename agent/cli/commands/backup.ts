@@ -20,7 +20,11 @@ Examples:
     cmd
       .option('--recipe <name>', 'what to capture (default from agent.yaml, else "home")')
       .option('-m, --message <text>', 'a note kept with the version')
-      .option('--reason <reason>', `why the backup runs: ${REASONS.filter((r) => r !== 'pre-restore').join('|')}`, 'manual');
+      .option(
+        '--reason <reason>',
+        `why the backup runs: ${REASONS.filter((r) => r !== 'pre-restore').join('|')}`,
+        'manual',
+      );
   },
   async run(ctx, _args, flags) {
     const reason = String(flags.reason) as Reason;

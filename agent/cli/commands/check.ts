@@ -19,7 +19,14 @@ Examples:
     const result = await check(logbook, {
       readData: flags.readData === true,
       onProgress: (e) => {
-        if (e.type === 'pack') ctx.output.emit({ type: 'progress', phase: 'checking packs', files: e.done, bytes: e.bytes, totalFiles: e.total });
+        if (e.type === 'pack')
+          ctx.output.emit({
+            type: 'progress',
+            phase: 'checking packs',
+            files: e.done,
+            bytes: e.bytes,
+            totalFiles: e.total,
+          });
       },
       onStale: (message) => ctx.output.emit({ type: 'warning', message }),
       signal: ctx.signal,

@@ -25,7 +25,9 @@ Examples:
     const { entry, version } = splitSpec(target);
     const victims = version === undefined ? await logbook.history(entry) : [await logbook.resolve(target)];
     if (victims.length === 0) {
-      throw new VmlError('E_NOT_FOUND', `Entry "${entry}" has no versions`, { hint: 'Run "vml-agent log" to list the entries' });
+      throw new VmlError('E_NOT_FOUND', `Entry "${entry}" has no versions`, {
+        hint: 'Run "vml-agent log" to list the entries',
+      });
     }
     const names = victims.map((v) => `${v.manifest.entry}@v${v.manifest.seq}`);
     const dryRun = flags.yes !== true || flags.dryRun === true;

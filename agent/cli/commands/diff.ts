@@ -1,8 +1,8 @@
 /** vml-agent diff: what changed between two versions, or between a version and the live root. */
 import type { Logbook, VersionRef } from '../../../logbook/logbook.js';
+import { loadRecipe } from '../../recipes/load.js';
 import { compareFlat } from '../../restore/compare.js';
 import { type FlatTree, flattenLive, flattenVersion } from '../../restore/flatten.js';
-import { loadRecipe } from '../../recipes/load.js';
 import { homeOf, readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { CommandContext, CommandDefinition } from '../command.js';
@@ -55,13 +55,20 @@ Examples:
       totals.bytesAdded += c.change === 'metadata' ? 0 : (c.after?.size ?? 0);
       totals.bytesRemoved += c.change === 'metadata' ? 0 : (c.before?.size ?? 0);
     }
-    ctx.output.emit({ type: 'diff-summary', from: `${from.manifest.entry}@v${from.manifest.seq}`, to: toName, ...totals });
+    ctx.output.emit({
+      type: 'diff-summary',
+      from: `${from.manifest.entry}@v${from.manifest.seq}`,
+      to: toName,
+      ...totals,
+    });
     return undefined;
   },
 };
 
 async function liveTree(ctx: CommandContext, logbook: Logbook, version: VersionRef): Promise<FlatTree> {
-  const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, { dirs: ctx.config.recipeDirs });
+  const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, {
+    dirs: ctx.config.recipeDirs,
+  });
   const accounts = await readAccounts(ctx.config.root);
   const scope = scopeOf(recipe, homeOf(accounts, version.manifest.entry.split('/')[0] as string));
   return flattenLive(ctx.config.root, { scope, logbook, accounts, output: ctx.output });

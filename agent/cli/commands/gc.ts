@@ -6,7 +6,11 @@ import type { CommandDefinition } from '../command.js';
 /** "30m", "2h", "0" → milliseconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) throw new VmlError('E_USAGE', `Invalid duration "${text}": expected a number with s, m, h or d, like "30m"`);
+  if (!m)
+    throw new VmlError(
+      'E_USAGE',
+      `Invalid duration "${text}": expected a number with s, m, h or d, like "30m"`,
+    );
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 's'] as number;
   return Number(m[1]) * unit;
 }
@@ -22,7 +26,9 @@ Examples:
   vml-agent gc --dry-run
   vml-agent gc --grace 0`,
   configure(cmd) {
-    cmd.option('--grace <duration>', 'keep unindexed data younger than this', '1h').option('-n, --dry-run', 'report, change nothing');
+    cmd
+      .option('--grace <duration>', 'keep unindexed data younger than this', '1h')
+      .option('-n, --dry-run', 'report, change nothing');
   },
   async run(ctx, _args, flags) {
     const logbook = await ctx.openLogbook();
@@ -42,6 +48,18 @@ Examples:
   },
 };
 
-function pick(r: { packsDeleted: number; packsRepacked: number; bytesFreed: number; bytesBefore: number; bytesAfter: number }) {
-  return { packsDeleted: r.packsDeleted, packsRepacked: r.packsRepacked, bytesFreed: r.bytesFreed, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter };
+function pick(r: {
+  packsDeleted: number;
+  packsRepacked: number;
+  bytesFreed: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}) {
+  return {
+    packsDeleted: r.packsDeleted,
+    packsRepacked: r.packsRepacked,
+    bytesFreed: r.bytesFreed,
+    bytesBefore: r.bytesBefore,
+    bytesAfter: r.bytesAfter,
+  };
 }

@@ -38,7 +38,11 @@ Examples:
       if (ctx.config.entry) content.entry = ctx.config.entry;
       if (ctx.config.recipe) content.recipe = ctx.config.recipe;
       await mkdir(dirname(configPath), { recursive: true });
-      await writeFile(configPath, `# Written by "vml-agent init"; see "vml-agent init --help"\n${stringify(content)}`, { mode: 0o644 });
+      await writeFile(
+        configPath,
+        `# Written by "vml-agent init"; see "vml-agent init --help"\n${stringify(content)}`,
+        { mode: 0o644 },
+      );
     }
     ctx.output.emit({ type: 'init-summary', logbook: stripCredentials(url), created, config: configPath });
     return undefined;
@@ -61,14 +65,22 @@ async function createLogbookIfAbsent(url: string): Promise<boolean> {
     const path = url.startsWith('dir:') ? url.slice(4) : url;
     const names = await readdir(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOTDIR') return [] as string[];
-      throw new VmlError('E_LOGBOOK_FOREIGN', `Cannot create a logbook in "${path}": it is a file, not a directory`, {
-        hint: 'Choose an empty or new directory',
-      });
+      throw new VmlError(
+        'E_LOGBOOK_FOREIGN',
+        `Cannot create a logbook in "${path}": it is a file, not a directory`,
+        {
+          hint: 'Choose an empty or new directory',
+        },
+      );
     });
     if (names.length > 0) {
-      throw new VmlError('E_LOGBOOK_FOREIGN', `Cannot create a logbook in "${path}": the directory is not empty and holds no logbook`, {
-        hint: 'Choose an empty or new directory',
-      });
+      throw new VmlError(
+        'E_LOGBOOK_FOREIGN',
+        `Cannot create a logbook in "${path}": the directory is not empty and holds no logbook`,
+        {
+          hint: 'Choose an empty or new directory',
+        },
+      );
     }
   }
   await Logbook.init(await openBackend(url, { create: true }));

@@ -32,7 +32,11 @@ Examples:
         bytesAdded: m.stats.bytesAdded,
       });
     }
-    if (versions.length === 0) ctx.output.emit({ type: 'info', message: entry ? `Entry "${entry}" has no versions` : 'The logbook has no versions yet' });
+    if (versions.length === 0)
+      ctx.output.emit({
+        type: 'info',
+        message: entry ? `Entry "${entry}" has no versions` : 'The logbook has no versions yet',
+      });
     return undefined;
   },
 };

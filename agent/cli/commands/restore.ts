@@ -2,10 +2,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup } from '../../backup.js';
+import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
 import { flattenLive, flattenVersion } from '../../restore/flatten.js';
 import { planRestore } from '../../restore/plan.js';
-import { loadRecipe } from '../../recipes/load.js';
 import { homeOf, readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { CommandDefinition } from '../command.js';
@@ -38,7 +38,9 @@ Examples:
     const logbook = await ctx.openLogbook();
     const version = await logbook.resolve(args[0] as string);
     const name = `${version.manifest.entry}@v${version.manifest.seq}`;
-    const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, { dirs: ctx.config.recipeDirs });
+    const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, {
+      dirs: ctx.config.recipeDirs,
+    });
     const root = ctx.config.root;
     await mkdir(root, { recursive: true });
     const accounts = await readAccounts(root);
@@ -46,7 +48,13 @@ Examples:
     const live = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
     const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree));
     for (const a of [...plan.removals, ...plan.writes, ...plan.metadata]) {
-      ctx.output.emit({ type: 'restore-action', action: a.action, path: a.path, kind: a.node?.type ?? 'file', size: a.node?.size });
+      ctx.output.emit({
+        type: 'restore-action',
+        action: a.action,
+        path: a.path,
+        kind: a.node?.type ?? 'file',
+        size: a.node?.size,
+      });
     }
     let safety: string | undefined;
     if (plan.destructive && !dryRun) {
@@ -84,7 +92,12 @@ Examples:
   },
 };
 
-async function writeReport(root: string, version: string, safety: string | undefined, problems: string[]): Promise<void> {
+async function writeReport(
+  root: string,
+  version: string,
+  safety: string | undefined,
+  problems: string[],
+): Promise<void> {
   const path = join(root, RESTORE_REPORT);
   await mkdir(join(path, '..'), { recursive: true });
   const report = { version, time: new Date().toISOString(), safety, problems };

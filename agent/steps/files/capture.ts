@@ -132,7 +132,8 @@ async function readOne(
       for (const chunk of chunker.push(bytes)) await add(chunk);
     };
     const small = entry.stat.size <= BigInt(SMALL_FILE) ? readSmall(entry.abs, buffer) : undefined;
-    const after = small ? (await store(small.bytes), small.after) : await readStreaming(entry.abs, buffer, store);
+    if (small) await store(small.bytes);
+    const after = small ? small.after : await readStreaming(entry.abs, buffer, store);
     for (const chunk of chunker.finish()) await add(chunk);
     const content = await Promise.all(ids);
     if (after.mtimeNs !== entry.stat.mtimeNs || after.size !== entry.stat.size) {
