@@ -159,7 +159,7 @@ describe('backup and restore of a guest root', () => {
     if (hasXattrTools) {
       const value = execFileSync(
         'getfattr',
-        ['--only-values', '-n', 'user.vml.test', join(home(target), 'script.sh')],
+        ['--absolute-names', '--only-values', '-n', 'user.vml.test', join(home(target), 'script.sh')],
         { encoding: 'utf8' },
       );
       expect(value).toBe('hello');
