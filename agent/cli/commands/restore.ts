@@ -36,59 +36,69 @@ Examples:
   async run(ctx, args, flags) {
     const dryRun = flags.dryRun === true;
     const logbook = await ctx.openLogbook();
-    const version = await logbook.resolve(args[0] as string);
-    const name = `${version.manifest.entry}@v${version.manifest.seq}`;
-    const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, {
-      dirs: ctx.config.recipeDirs,
+    // A shared lock keeps gc from removing packs while they are read (the safety backup takes its own).
+    const lock = await logbook.lock({
+      exclusive: false,
+      purpose: 'restore',
+      onStale: (message) => ctx.output.emit({ type: 'warning', message }),
     });
-    const root = ctx.config.root;
-    await mkdir(root, { recursive: true });
-    const accounts = await readAccounts(root);
-    const scope = scopeOf(recipe, homeOf(accounts, version.manifest.entry.split('/')[0] as string));
-    const live = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
-    const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree));
-    for (const a of [...plan.removals, ...plan.writes, ...plan.metadata]) {
+    try {
+      const version = await logbook.resolve(args[0] as string);
+      const name = `${version.manifest.entry}@v${version.manifest.seq}`;
+      const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, {
+        dirs: ctx.config.recipeDirs,
+      });
+      const root = ctx.config.root;
+      await mkdir(root, { recursive: true });
+      const accounts = await readAccounts(root);
+      const scope = scopeOf(recipe, homeOf(accounts, version.manifest.entry.split('/')[0] as string));
+      const live = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
+      const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree));
+      for (const a of [...plan.removals, ...plan.writes, ...plan.metadata]) {
+        ctx.output.emit({
+          type: 'restore-action',
+          action: a.action,
+          path: a.path,
+          kind: a.node?.type ?? 'file',
+          size: a.node?.size,
+        });
+      }
+      let safety: string | undefined;
+      if (plan.destructive && !dryRun) {
+        const saved = await runBackup({
+          logbook,
+          root,
+          entry: version.manifest.entry,
+          recipe,
+          reason: 'pre-restore',
+          message: `Safety version before restoring ${name}`,
+          output: ctx.output,
+          signal: ctx.signal,
+        });
+        safety = `${saved.manifest.entry}@v${saved.manifest.seq}`;
+        ctx.output.emit({ type: 'info', message: `Saved the current state as ${safety} before restoring` });
+      }
+      const result = dryRun
+        ? { bytesWritten: 0, problems: [] }
+        : await applyRestore({ root, logbook, plan, accounts, output: ctx.output, signal: ctx.signal });
+      for (const problem of result.problems) ctx.output.emit({ type: 'warning', message: problem });
+      if (!dryRun) await writeReport(root, name, safety, result.problems);
       ctx.output.emit({
-        type: 'restore-action',
-        action: a.action,
-        path: a.path,
-        kind: a.node?.type ?? 'file',
-        size: a.node?.size,
+        type: 'restore-summary',
+        version: name,
+        dryRun,
+        created: plan.writes.filter((w) => w.action === 'create').length,
+        overwritten: plan.writes.filter((w) => w.action === 'overwrite').length,
+        metadata: plan.metadata.length,
+        removed: plan.removals.length,
+        bytesWritten: result.bytesWritten,
+        safety,
+        warnings: ctx.output.warnings,
       });
+      return undefined;
+    } finally {
+      await lock.release();
     }
-    let safety: string | undefined;
-    if (plan.destructive && !dryRun) {
-      const saved = await runBackup({
-        logbook,
-        root,
-        entry: version.manifest.entry,
-        recipe,
-        reason: 'pre-restore',
-        message: `Safety version before restoring ${name}`,
-        output: ctx.output,
-        signal: ctx.signal,
-      });
-      safety = `${saved.manifest.entry}@v${saved.manifest.seq}`;
-      ctx.output.emit({ type: 'info', message: `Saved the current state as ${safety} before restoring` });
-    }
-    const result = dryRun
-      ? { bytesWritten: 0, problems: [] }
-      : await applyRestore({ root, logbook, plan, accounts, output: ctx.output, signal: ctx.signal });
-    for (const problem of result.problems) ctx.output.emit({ type: 'warning', message: problem });
-    if (!dryRun) await writeReport(root, name, safety, result.problems);
-    ctx.output.emit({
-      type: 'restore-summary',
-      version: name,
-      dryRun,
-      created: plan.writes.filter((w) => w.action === 'create').length,
-      overwritten: plan.writes.filter((w) => w.action === 'overwrite').length,
-      metadata: plan.metadata.length,
-      removed: plan.removals.length,
-      bytesWritten: result.bytesWritten,
-      safety,
-      warnings: ctx.output.warnings,
-    });
-    return undefined;
   },
 };
 
