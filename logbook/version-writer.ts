@@ -45,6 +45,11 @@ export class VersionWriter {
     return id;
   }
 
+  /** Stores a chunk whose id the caller computed (a chunking worker); `bytes` must not change afterwards. */
+  async addHashedChunk(id: string, bytes: Uint8Array): Promise<void> {
+    if (!this.#blobs.has(id)) await this.#blobs.add(id, 'data', bytes);
+  }
+
   /** Stores a tree and returns its id. */
   async addTree(tree: Tree): Promise<string> {
     const bytes = encodeTree(tree);

@@ -3,7 +3,7 @@
  * read and chunk the changed files, then write the trees bottom-up. Returns the root tree id.
  */
 import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { open, readlink } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
 import { isVmlError } from '../../../core/errors.js';
 import type { Output } from '../../../core/events.js';
 import { isBackendError } from '../../../logbook/backend/backend.js';
@@ -11,6 +11,7 @@ import { Chunker } from '../../../logbook/format/chunker.js';
 import type { TreeNode } from '../../../logbook/format/tree.js';
 import type { Logbook } from '../../../logbook/logbook.js';
 import type { VersionWriter } from '../../../logbook/version-writer.js';
+import { ChunkPool } from './chunk-pool.js';
 import { liveNode } from './live-node.js';
 import type { Accounts } from './owners.js';
 import { nodeType, type ScannedEntry, type ScanResult, scanRoot } from './scan.js';
@@ -44,6 +45,7 @@ interface ReadResult {
   readonly size: number;
 }
 
+// Small files are read whole into this buffer; a file that has grown past it goes to the worker pool.
 const READ_SIZE = 4 * 1024 * 1024;
 const SMALL_FILE = 256 * 1024;
 const CHUNKS_AHEAD = 8;
@@ -54,7 +56,13 @@ const FILE_CONCURRENCY = 4;
 export async function captureFiles(o: CaptureOptions): Promise<CaptureResult> {
   const scan = await scanRoot(o.root, o);
   const xattrs = await readXattrs(collectUncached(scan.root));
-  const contents = await readChangedFiles(o, scan);
+  const pool = new ChunkPool(o.logbook.config.chunker);
+  let contents: Map<string, ReadResult>;
+  try {
+    contents = await readChangedFiles(o, scan, pool);
+  } finally {
+    await pool.close();
+  }
   const tree = await writeTrees(o, scan.root, xattrs, contents);
   return {
     tree,
@@ -74,7 +82,11 @@ function collectUncached(dir: ScannedEntry, out: string[] = []): string[] {
   return out;
 }
 
-async function readChangedFiles(o: CaptureOptions, scan: ScanResult): Promise<Map<string, ReadResult>> {
+async function readChangedFiles(
+  o: CaptureOptions,
+  scan: ScanResult,
+  pool: ChunkPool,
+): Promise<Map<string, ReadResult>> {
   const results = new Map<string, ReadResult>();
   const progress = { files: 0, bytes: 0 };
   const emitProgress = () =>
@@ -93,7 +105,7 @@ async function readChangedFiles(o: CaptureOptions, scan: ScanResult): Promise<Ma
     while (next < scan.toRead.length) {
       const entry = scan.toRead[next++] as ScannedEntry;
       o.signal?.throwIfAborted();
-      const read = await readOne(o, entry, buffer, (n) => {
+      const read = await readOne(o, entry, buffer, pool, (n) => {
         progress.bytes += n;
       });
       progress.files++;
@@ -110,6 +122,7 @@ async function readOne(
   o: CaptureOptions,
   entry: ScannedEntry,
   buffer: Buffer,
+  pool: ChunkPool,
   onBytes: (n: number) => void,
 ): Promise<ReadResult | undefined> {
   try {
@@ -132,8 +145,25 @@ async function readOne(
       for (const chunk of chunker.push(bytes)) await add(chunk);
     };
     const small = entry.stat.size <= BigInt(SMALL_FILE) ? readSmall(entry.abs, buffer) : undefined;
-    if (small) await store(small.bytes);
-    const after = small ? small.after : await readStreaming(entry.abs, buffer, store);
+    let after: { mtimeNs: bigint; size: bigint };
+    if (small) {
+      await store(small.bytes);
+      after = small.after;
+    } else {
+      // Big files are chunked and hashed by a worker thread: that work then runs on both cores.
+      after = await pool.chunkFile(
+        entry.abs,
+        async (chunks) => {
+          for (const { id, bytes } of chunks) {
+            onBytes(bytes.length);
+            size += bytes.length;
+            ids.push(Promise.resolve(id));
+            await o.writer.addHashedChunk(id, bytes);
+          }
+        },
+        o.signal,
+      );
+    }
     for (const chunk of chunker.finish()) await add(chunk);
     const content = await Promise.all(ids);
     if (after.mtimeNs !== entry.stat.mtimeNs || after.size !== entry.stat.size) {
@@ -176,25 +206,6 @@ function readSmall(path: string, buffer: Buffer): { bytes: Uint8Array; after: Bi
     return { bytes: buffer.subarray(0, total), after: fstatSync(fd, { bigint: true }) };
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Streams a file through `store` in READ_SIZE pieces; returns its metadata after reading. */
-async function readStreaming(
-  path: string,
-  buffer: Buffer,
-  store: (bytes: Uint8Array) => Promise<void>,
-): Promise<BigIntStats> {
-  const handle = await open(path, OPEN_FLAGS);
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
-      if (bytesRead === 0) break;
-      await store(buffer.subarray(0, bytesRead));
-    }
-    return await handle.stat({ bigint: true });
-  } finally {
-    await handle.close();
   }
 }
 

@@ -105,8 +105,9 @@ describe('files that change while a backup reads them', () => {
       );
     const secret = 'TOP-SECRET-OUTSIDE-THE-HOME-7f3a\n';
     const { root, lb, flags } = await newLogbook('vanish', { ...small, 'etc/secret': secret });
-    // Read first (names sort first) and big enough that the small files are still unread when a pack appears.
-    for (let i = 0; i < 4; i++) await writeRandomFile(join(root, `home/alice/a-big/f${i}.bin`), 16 * MiB);
+    // Read first (names sort first) and big enough that the small files are still unread when a pack appears:
+    // eight files keep the backup's four file slots busy for two rounds, well past the first 16 MiB pack.
+    for (let i = 0; i < 8; i++) await writeRandomFile(join(root, `home/alice/a-big/f${i}.bin`), 16 * MiB);
     const before = new Map<string, Buffer>();
     for (const f of await filesBelow(join(root, 'home/alice')))
       before.set(f.path, await readFile(join(root, 'home/alice', f.path)));
