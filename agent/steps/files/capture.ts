@@ -45,9 +45,10 @@ interface ReadResult {
   readonly size: number;
 }
 
-// Small files are read whole into this buffer; a file that has grown past it goes to the worker pool.
-const READ_SIZE = 4 * 1024 * 1024;
+/** Files up to this size are read on the main thread; bigger ones go to the chunking workers. */
 const SMALL_FILE = 256 * 1024;
+/** Small files are read whole into a buffer of this size; one that has grown past it goes to the workers. */
+const READ_SIZE = 2 * SMALL_FILE;
 const CHUNKS_AHEAD = 8;
 /** Files read at once: enough to hide open/read latency of small files, few enough to bound memory. */
 const FILE_CONCURRENCY = 4;

@@ -91,7 +91,10 @@ export class ChunkPool {
     if (idle) return idle;
     if (this.#all.length < this.#size) {
       // Not unref'd: a backup waiting only for a worker's message must keep the process alive.
-      const worker = new Worker(new URL('./chunk-worker.js', import.meta.url));
+      // Small heaps: a worker only holds a read buffer and the chunks of one read (both off-heap).
+      const worker = new Worker(new URL('./chunk-worker.js', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
+      });
       this.#all.push(worker);
       return worker;
     }
