@@ -2,22 +2,16 @@
  * Restore never writes outside --root: a version crafted with "../" names, and a live root whose
  * symlinks lead out of it, are refused with a clear error and nothing outside the root changes.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openBackend } from '../../logbook/backend/open.js';
 import type { TreeNode } from '../../logbook/format/tree.js';
 import { Logbook } from '../../logbook/logbook.js';
-
-const CLI = resolve(import.meta.dirname, '../../dist/agent/cli/main.js');
-
-function agent(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { testVersionFields } from '../helpers/versions.js';
+import { runAgent } from './helpers/cli.js';
 
 /** Writes a version whose tree is `home/alice/<nodes>` with the given (possibly hostile) nodes. */
 async function craftVersion(lb: string, nodes: TreeNode[]): Promise<void> {
@@ -27,22 +21,11 @@ async function craftVersion(lb: string, nodes: TreeNode[]): Promise<void> {
   const inner = await w.addTree({ nodes });
   const alice = await w.addTree({ nodes: [{ ...base, name: 'alice', type: 'dir', subtree: inner }] });
   const root = await w.addTree({ nodes: [{ ...base, name: 'home', type: 'dir', subtree: alice }] });
-  await w.commit({
-    time: new Date().toISOString(),
-    reason: 'manual',
-    visibility: 'private',
-    recipe: { name: 'home', hash: 'x' },
-    host: 'h',
-    user: 'u',
-    root: '/',
-    steps: {},
-    tree: root,
-    stats: { files: 1, dirs: 2, bytes: 5, filesRead: 1, bytesRead: 5, seconds: 0 },
-  });
+  await w.commit(testVersionFields(root));
   await logbook.close();
 }
 
-describe('restore refuses to write outside the root', () => {
+describe('restore refuses to write outside the root', async () => {
   let dir: string;
   let lb: string;
   let root: string;
@@ -54,7 +37,7 @@ describe('restore refuses to write outside the root', () => {
     root = join(dir, 'root');
     outside = join(dir, 'outside');
     await mkdir(outside);
-    expect(agent('init', '--logbook', `dir:${lb}`, '--no-config').code).toBe(0);
+    expect((await runAgent(['init', '--logbook', `dir:${lb}`, '--no-config'])).code).toBe(0);
   });
 
   afterEach(async () => {
@@ -80,7 +63,15 @@ describe('restore refuses to write outside the root', () => {
         content: [chunk],
       },
     ]);
-    const r = agent('restore', 'alice/evil@latest', '--root', root, '--logbook', `dir:${lb}`, '--json');
+    const r = await runAgent([
+      'restore',
+      'alice/evil@latest',
+      '--root',
+      root,
+      '--logbook',
+      `dir:${lb}`,
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     const error = JSON.parse(r.stderr.trim().split('\n').pop() as string);
     expect(error).toMatchObject({ type: 'exit_error', error: 'E_UNSAFE_PATH' });
@@ -104,7 +95,7 @@ describe('restore refuses to write outside the root', () => {
     // "home" is not in the home recipe's scope (home/alice/** is): it belongs to the admin.
     await mkdir(root, { recursive: true });
     await symlink(outside, join(root, 'home'));
-    const r = agent('restore', 'alice/evil@latest', '--root', root, '--logbook', `dir:${lb}`);
+    const r = await runAgent(['restore', 'alice/evil@latest', '--root', root, '--logbook', `dir:${lb}`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is not a directory inside the root');
     expect(await readdir(outside)).toEqual([]);
@@ -124,7 +115,7 @@ describe('restore refuses to write outside the root', () => {
     ]);
     await mkdir(join(root, 'home'), { recursive: true });
     await symlink(outside, join(root, 'home/alice'));
-    const r = agent('restore', 'alice/evil@latest', '--root', root, '--logbook', `dir:${lb}`);
+    const r = await runAgent(['restore', 'alice/evil@latest', '--root', root, '--logbook', `dir:${lb}`]);
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(outside)).toEqual([]);
     expect((await lstat(join(root, 'home/alice'))).isDirectory()).toBe(true);
@@ -144,18 +135,7 @@ async function emptyTreeWithFile(lb: string): Promise<string> {
   });
   const root = await w.addTree({ nodes: [] });
   // Commit a helper version so the blobs are indexed and the tree can be referenced.
-  await w.commit({
-    time: new Date().toISOString(),
-    reason: 'manual',
-    visibility: 'private',
-    recipe: { name: 'home', hash: 'x' },
-    host: 'h',
-    user: 'u',
-    root: '/',
-    steps: {},
-    tree: root,
-    stats: { files: 0, dirs: 0, bytes: 0, filesRead: 0, bytesRead: 0, seconds: 0 },
-  });
+  await w.commit(testVersionFields(root));
   await logbook.close();
   return tree;
 }

@@ -1,23 +1,13 @@
 /** The frozen format-1 logbook under test/fixtures/logbook-v1 stays readable by every later version. */
-import { spawnSync } from 'node:child_process';
 import { cp, lstat, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAgent } from './helpers/cli.js';
 
-const CLI = resolve(import.meta.dirname, '../../dist/agent/cli/main.js');
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/logbook-v1/logbook');
 
-function agent(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  const events = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, events };
-}
-
-describe('the frozen logbook of format 1', () => {
+describe('the frozen logbook of format 1', async () => {
   let dir: string;
   let lb: string;
 
@@ -32,8 +22,8 @@ describe('the frozen logbook of format 1', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('lists both versions with their original ids and messages', () => {
-    const r = agent('log', '--logbook', `dir:${lb}`, '--json');
+  it('lists both versions with their original ids and messages', async () => {
+    const r = await runAgent(['log', '--logbook', `dir:${lb}`, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.events.map((e) => [e.entry, e.seq, String(e.id).slice(0, 8), e.message])).toEqual([
       ['alice/fixture', 1, '980666d2', 'frozen v1'],
@@ -41,8 +31,8 @@ describe('the frozen logbook of format 1', () => {
     ]);
   });
 
-  it('passes check --read-data', () => {
-    const r = agent('check', '--read-data', '--logbook', `dir:${lb}`, '--json');
+  it('passes check --read-data', async () => {
+    const r = await runAgent(['check', '--read-data', '--logbook', `dir:${lb}`, '--json']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 
@@ -53,7 +43,8 @@ describe('the frozen logbook of format 1', () => {
     ] as const) {
       const root = join(dir, version);
       expect(
-        agent('restore', `alice/fixture@${version}`, '--root', root, '--logbook', `dir:${lb}`).code,
+        (await runAgent(['restore', `alice/fixture@${version}`, '--root', root, '--logbook', `dir:${lb}`]))
+          .code,
       ).toBe(0);
       const home = join(root, 'home/alice');
       expect(await readFile(join(home, 'src/main.cxx'), 'utf8')).toBe(`int main() { return ${returns}; }\n`);

@@ -21,26 +21,9 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CLI = resolve(import.meta.dirname, '../../dist/agent/cli/main.js');
-
-function agent(...args: string[]): {
-  code: number;
-  stdout: string;
-  stderr: string;
-  events: Record<string, unknown>[];
-} {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  const events = args.includes('--json')
-    ? r.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-    : [];
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, events };
-}
+import { runAgent } from './helpers/cli.js';
 
 /** path → "type mode size sha256|target mtime(µs)" for every path under dir. */
 async function snapshot(dir: string, rel = ''): Promise<Map<string, string>> {
@@ -67,7 +50,7 @@ async function snapshot(dir: string, rel = ''): Promise<Map<string, string>> {
 
 const hasXattrTools = spawnSync('getfattr', ['--version']).status === 0;
 
-describe('backup and restore of a guest root', () => {
+describe('backup and restore of a guest root', async () => {
   let dir: string;
   let root: string;
   let lb: string;
@@ -105,7 +88,7 @@ describe('backup and restore of a guest root', () => {
     );
     if (hasXattrTools)
       execFileSync('setfattr', ['-n', 'user.vml.test', '-v', 'hello', join(home, 'script.sh')]);
-    expect(agent('init', ...common(), '--no-config').code).toBe(0);
+    expect((await runAgent(['init', ...common(), '--no-config'])).code).toBe(0);
   });
 
   afterAll(async () => {
@@ -113,13 +96,15 @@ describe('backup and restore of a guest root', () => {
   });
 
   it('backup creates v1 without the recipe exclusions and reports what it read', async () => {
-    const r = agent('backup', ...common(), '--json', '-m', 'first');
+    const r = await runAgent(['backup', ...common(), '--json', '-m', 'first']);
     expect(r.code, r.stderr).toBe(0);
     const summary = r.events.find((e) => e.type === 'backup-summary');
     expect(summary).toMatchObject({ entry: 'alice/higgs-ww', seq: 1 });
     expect(summary?.filesRead).toBe(summary?.files);
     const restoreDir = join(dir, 'v1');
-    expect(agent('restore', 'alice/higgs-ww@v1', ...common().slice(2), '--root', restoreDir).code).toBe(0);
+    expect(
+      (await runAgent(['restore', 'alice/higgs-ww@v1', ...common().slice(2), '--root', restoreDir])).code,
+    ).toBe(0);
     expect(existsSync(join(restoreDir, 'home/alice/.cache'))).toBe(false);
     expect(existsSync(join(restoreDir, 'home/alice/src/a.cxx'))).toBe(true);
   });
@@ -134,8 +119,8 @@ describe('backup and restore of a guest root', () => {
     }
   });
 
-  it('a second backup without changes reads no file and adds almost nothing', () => {
-    const r = agent('backup', ...common(), '--json');
+  it('a second backup without changes reads no file and adds almost nothing', async () => {
+    const r = await runAgent(['backup', ...common(), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = r.events.find((e) => e.type === 'backup-summary');
     expect(summary).toMatchObject({ seq: 2, filesRead: 0, bytesRead: 0 });
@@ -144,7 +129,15 @@ describe('backup and restore of a guest root', () => {
 
   it('restore into an empty root reproduces contents, modes, links, hard links, holes, xattrs and mtimes', async () => {
     const target = join(dir, 'scratch');
-    const r = agent('restore', 'alice/higgs-ww@v2', '--root', target, '--logbook', `dir:${lb}`, '--json');
+    const r = await runAgent([
+      'restore',
+      'alice/higgs-ww@v2',
+      '--root',
+      target,
+      '--logbook',
+      `dir:${lb}`,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const home = (d: string) => join(d, 'home/alice');
     const before = await snapshot(home(root));
@@ -172,7 +165,7 @@ describe('backup and restore of a guest root', () => {
     await rm(join(home, 'src/deep/er/b.py'));
     await writeFile(join(home, 'src/a.cxx'), 'int main() { return 1; }\n');
     await chmod(join(home, 'script.sh'), 0o700);
-    const live = agent('diff', 'alice/higgs-ww@v2', ...common(), '--json');
+    const live = await runAgent(['diff', 'alice/higgs-ww@v2', ...common(), '--json']);
     expect(live.code, live.stderr).toBe(0);
     const items = (r: typeof live) =>
       Object.fromEntries(r.events.filter((e) => e.type === 'diff-item').map((e) => [e.path, e.change]));
@@ -182,18 +175,24 @@ describe('backup and restore of a guest root', () => {
       'home/alice/src/a.cxx': 'modified',
       'home/alice/script.sh': 'metadata',
     });
-    expect(agent('backup', ...common()).code).toBe(0);
-    const versions = agent('diff', 'alice/higgs-ww@v2', 'alice/higgs-ww@v3', ...common(), '--json');
+    expect((await runAgent(['backup', ...common()])).code).toBe(0);
+    const versions = await runAgent([
+      'diff',
+      'alice/higgs-ww@v2',
+      'alice/higgs-ww@v3',
+      ...common(),
+      '--json',
+    ]);
     expect(items(versions)).toEqual(items(live));
-    expect(agent('diff', 'alice/higgs-ww@v2', 'alice/higgs-ww@v3', ...common()).stdout).toContain(
-      'M  home/alice/src/a.cxx',
-    );
+    expect(
+      (await runAgent(['diff', 'alice/higgs-ww@v2', 'alice/higgs-ww@v3', ...common()])).stdout,
+    ).toContain('M  home/alice/src/a.cxx');
   });
 
   it('restore over the live root takes a safety version first, and restoring that brings the state back', async () => {
     const home = join(root, 'home/alice');
     const state = await snapshot(home);
-    const dry = agent('restore', 'alice/higgs-ww@v1', ...common(), '--dry-run', '--json');
+    const dry = await runAgent(['restore', 'alice/higgs-ww@v1', ...common(), '--dry-run', '--json']);
     expect(dry.code).toBe(0);
     expect(await snapshot(home)).toEqual(state);
     expect(dry.events.find((e) => e.type === 'restore-summary')).toMatchObject({
@@ -203,7 +202,7 @@ describe('backup and restore of a guest root', () => {
       removed: 1,
     });
 
-    const r = agent('restore', 'alice/higgs-ww@v1', ...common(), '--json');
+    const r = await runAgent(['restore', 'alice/higgs-ww@v1', ...common(), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = r.events.find((e) => e.type === 'restore-summary');
     expect(summary?.safety).toBe('alice/higgs-ww@v4');
@@ -211,13 +210,13 @@ describe('backup and restore of a guest root', () => {
     expect(existsSync(join(home, 'src/new.h'))).toBe(false);
     expect(existsSync(join(home, '.cache/junk'))).toBe(true); // out of the recipe's scope: left alone
 
-    expect(agent('restore', 'alice/higgs-ww@v4', ...common()).code).toBe(0);
+    expect((await runAgent(['restore', 'alice/higgs-ww@v4', ...common()])).code).toBe(0);
     const back = await snapshot(home);
     for (const [path, value] of state) if (!value.startsWith('dir')) expect(back.get(path), path).toBe(value);
   });
 
-  it('log lists every version with its reason, and show prints the manifest', () => {
-    const log = agent('log', 'alice/higgs-ww', ...common(), '--json');
+  it('log lists every version with its reason, and show prints the manifest', async () => {
+    const log = await runAgent(['log', 'alice/higgs-ww', ...common(), '--json']);
     expect(log.events.map((e) => `${e.seq}:${e.reason}`)).toEqual([
       '1:manual',
       '2:manual',
@@ -226,21 +225,30 @@ describe('backup and restore of a guest root', () => {
       '5:pre-restore',
     ]);
     const prefix = String(log.events[0]?.id).slice(0, 8);
-    const show = agent('show', `alice/higgs-ww@${prefix}`, ...common(), '--json');
+    const show = await runAgent(['show', `alice/higgs-ww@${prefix}`, ...common(), '--json']);
     expect(show.events[0]).toMatchObject({ type: 'show', version: 'alice/higgs-ww@v1' });
-    expect(agent('show', 'alice/higgs-ww@v99', ...common()).code).toBe(1);
+    expect((await runAgent(['show', 'alice/higgs-ww@v99', ...common()])).code).toBe(1);
   });
 
-  it('delete without --yes changes nothing; with --yes the version is gone and gc reclaims its data', () => {
-    const dry = agent('delete', 'alice/higgs-ww@v5', ...common());
+  it('delete without --yes changes nothing; with --yes the version is gone and gc reclaims its data', async () => {
+    const dry = await runAgent(['delete', 'alice/higgs-ww@v5', ...common()]);
     expect(dry.stdout).toContain('Would delete alice/higgs-ww@v5');
-    expect(agent('delete', 'alice/higgs-ww@v5', ...common(), '--yes').code).toBe(0);
-    expect(agent('show', 'alice/higgs-ww@v5', ...common()).code).toBe(1);
-    expect(agent('gc', ...common(), '--grace', '0').code).toBe(0);
-    const check = agent('check', ...common(), '--read-data', '--json');
+    expect((await runAgent(['delete', 'alice/higgs-ww@v5', ...common(), '--yes'])).code).toBe(0);
+    expect((await runAgent(['show', 'alice/higgs-ww@v5', ...common()])).code).toBe(1);
+    expect((await runAgent(['gc', ...common(), '--grace', '0'])).code).toBe(0);
+    const check = await runAgent(['check', ...common(), '--read-data', '--json']);
     expect(check.code, check.stdout).toBe(0);
     expect(
-      agent('restore', 'alice/higgs-ww@v1', '--root', join(dir, 'after-gc'), '--logbook', `dir:${lb}`).code,
+      (
+        await runAgent([
+          'restore',
+          'alice/higgs-ww@v1',
+          '--root',
+          join(dir, 'after-gc'),
+          '--logbook',
+          `dir:${lb}`,
+        ])
+      ).code,
     ).toBe(0);
   });
 });

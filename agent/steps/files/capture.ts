@@ -49,7 +49,6 @@ interface ReadResult {
 const SMALL_FILE = 256 * 1024;
 /** Small files are read whole into a buffer of this size; one that has grown past it goes to the workers. */
 const READ_SIZE = 2 * SMALL_FILE;
-const CHUNKS_AHEAD = 8;
 /** Files read at once: enough to hide open/read latency of small files, few enough to bound memory. */
 const FILE_CONCURRENCY = 4;
 
@@ -101,7 +100,7 @@ async function readChangedFiles(
     });
   let next = 0;
   const worker = async () => {
-    // One read buffer per worker: allocating 4 MiB per small file costs more than reading it.
+    // One read buffer per slot: allocating one per small file costs more than reading it.
     const buffer = Buffer.allocUnsafe(READ_SIZE);
     while (next < scan.toRead.length) {
       const entry = scan.toRead[next++] as ScannedEntry;
@@ -127,46 +126,10 @@ async function readOne(
   onBytes: (n: number) => void,
 ): Promise<ReadResult | undefined> {
   try {
-    const chunker = new Chunker(o.logbook.config.chunker);
-    const ids: Promise<string>[] = [];
-    let size = 0;
-    // addChunk copies the bytes at once, so the next read may reuse `buffer` while hashing and compression
-    // of earlier chunks go on in the thread pool; at most CHUNKS_AHEAD are in flight per file.
-    const add = async (chunk: Uint8Array) => {
-      const id = o.writer.addChunk(chunk);
-      id.catch(() => {}); // awaited below, in order
-      ids.push(id);
-      if (ids.length > CHUNKS_AHEAD) await ids[ids.length - 1 - CHUNKS_AHEAD];
-    };
-    const store = async (bytes: Uint8Array) => {
-      // Ctrl-C must not wait for a file of many GB to be read to its end.
-      o.signal?.throwIfAborted();
-      onBytes(bytes.length);
-      size += bytes.length;
-      for (const chunk of chunker.push(bytes)) await add(chunk);
-    };
     const small = entry.stat.size <= BigInt(SMALL_FILE) ? readSmall(entry.abs, buffer) : undefined;
-    let after: { mtimeNs: bigint; size: bigint };
-    if (small) {
-      await store(small.bytes);
-      after = small.after;
-    } else {
-      // Big files are chunked and hashed by a worker thread: that work then runs on both cores.
-      after = await pool.chunkFile(
-        entry.abs,
-        async (chunks) => {
-          for (const { id, bytes } of chunks) {
-            onBytes(bytes.length);
-            size += bytes.length;
-            ids.push(Promise.resolve(id));
-            await o.writer.addHashedChunk(id, bytes);
-          }
-        },
-        o.signal,
-      );
-    }
-    for (const chunk of chunker.finish()) await add(chunk);
-    const content = await Promise.all(ids);
+    const { content, size, after } = small
+      ? await storeSmall(o, small, onBytes)
+      : await storeBig(o, entry.abs, pool, onBytes);
     if (after.mtimeNs !== entry.stat.mtimeNs || after.size !== entry.stat.size) {
       o.output.emit({
         type: 'warning',
@@ -184,6 +147,54 @@ async function readOne(
     o.output.emit({ type: 'warning', message: `Not saved: the file ${why}`, path: entry.rel });
     return undefined;
   }
+}
+
+interface Stored {
+  readonly content: string[];
+  /** Bytes actually stored: the node's size, even if the file changed while it was read. */
+  readonly size: number;
+  readonly after: { readonly mtimeNs: bigint; readonly size: bigint };
+}
+
+/** Chunks and stores a small file read on the main thread (one or a few chunks). */
+async function storeSmall(
+  o: CaptureOptions,
+  small: { bytes: Uint8Array; after: BigIntStats },
+  onBytes: (n: number) => void,
+): Promise<Stored> {
+  onBytes(small.bytes.length);
+  const chunker = new Chunker(o.logbook.config.chunker);
+  const content: string[] = [];
+  // addChunk hashes and copies before its first await, so `small.bytes` (a view of the reused buffer) is safe.
+  for (const chunk of [...chunker.push(small.bytes), ...chunker.finish()])
+    content.push(await o.writer.addChunk(chunk));
+  return { content, size: small.bytes.length, after: small.after };
+}
+
+/** Streams a big file through a chunking worker, so chunking and hashing run on both cores. */
+async function storeBig(
+  o: CaptureOptions,
+  path: string,
+  pool: ChunkPool,
+  onBytes: (n: number) => void,
+): Promise<Stored> {
+  const content: string[] = [];
+  let size = 0;
+  const after = await pool.chunkFile(
+    path,
+    async (chunks) => {
+      // Ctrl-C must not wait for a file of many GB to be read to its end.
+      o.signal?.throwIfAborted();
+      for (const { id, bytes } of chunks) {
+        onBytes(bytes.length);
+        size += bytes.length;
+        content.push(id);
+        await o.writer.addHashedChunk(id, bytes);
+      }
+    },
+    o.signal,
+  );
+  return { content, size, after };
 }
 
 // O_NOFOLLOW: if a file was swapped for a symlink since the scan, do not read through it.

@@ -10,61 +10,12 @@ import { MemoryBackend } from '../../../logbook/backend/memory.js';
 import { check } from '../../../logbook/check.js';
 import { encodeBlob } from '../../../logbook/format/blob.js';
 import { PackWriter } from '../../../logbook/format/pack.js';
-import type { TreeNode } from '../../../logbook/format/tree.js';
 import { gc } from '../../../logbook/gc.js';
 import { Logbook } from '../../../logbook/logbook.js';
-import type { VersionWriter } from '../../../logbook/version-writer.js';
+import { commit } from '../../helpers/versions.js';
 
 const MiB = 1024 * 1024;
 const HOUR = 60 * 60 * 1000;
-
-/** Commits one version of `entry` holding `files` (path → bytes, one chunk each); returns its id. */
-async function commit(logbook: Logbook, entry: string, files: Record<string, Uint8Array>): Promise<string> {
-  const w = await logbook.beginVersion(entry);
-  const tree = await addDir(
-    w,
-    Object.entries(files).map(([path, bytes]) => [path.split('/'), bytes]),
-  );
-  const bytes = Object.values(files).reduce((sum, b) => sum + b.length, 0);
-  const { id } = await w.commit({
-    time: new Date().toISOString(),
-    reason: 'manual',
-    visibility: 'private',
-    recipe: { name: 't', hash: 'x' },
-    host: 'h',
-    user: 'u',
-    root: '/',
-    steps: {},
-    tree,
-    stats: { files: Object.keys(files).length, dirs: 0, bytes, filesRead: 1, bytesRead: bytes, seconds: 0 },
-  });
-  return id;
-}
-
-async function addDir(w: VersionWriter, files: [string[], Uint8Array][]): Promise<string> {
-  const nodes: TreeNode[] = [];
-  const dirs = new Map<string, [string[], Uint8Array][]>();
-  for (const [[name = '', ...rest], bytes] of files) {
-    if (rest.length > 0) dirs.set(name, [...(dirs.get(name) ?? []), [rest, bytes]]);
-    else {
-      const content = [await w.addChunk(bytes)];
-      nodes.push({
-        name,
-        type: 'file',
-        mode: 0o644,
-        uid: 0,
-        gid: 0,
-        mtime: '0',
-        size: bytes.length,
-        content,
-      });
-    }
-  }
-  for (const [name, sub] of dirs) {
-    nodes.push({ name, type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: '0', subtree: await addDir(w, sub) });
-  }
-  return w.addTree({ nodes });
-}
 
 /** Restores one file of a version the way a restore does, through a freshly opened logbook. */
 async function readBack(backend: Backend, spec: string, path: string): Promise<Buffer> {
