@@ -4,12 +4,12 @@ import type { Logbook } from '../../logbook/logbook.js';
 import type { VersionFields, VersionWriter } from '../../logbook/version-writer.js';
 
 /** Manifest fields for a test version whose root tree is `tree`. */
-export function testVersionFields(tree: string, files = 0, bytes = 0): VersionFields {
+export function testVersionFields(tree: string, files = 0, bytes = 0, recipe = 't'): VersionFields {
   return {
     time: new Date().toISOString(),
     reason: 'manual',
     visibility: 'private',
-    recipe: { name: 't', hash: 'x' },
+    recipe: { name: recipe, hash: 'x' },
     host: 'h',
     user: 'u',
     root: '/',

@@ -21,7 +21,7 @@ async function craftVersion(lb: string, nodes: TreeNode[]): Promise<void> {
   const inner = await w.addTree({ nodes });
   const alice = await w.addTree({ nodes: [{ ...base, name: 'alice', type: 'dir', subtree: inner }] });
   const root = await w.addTree({ nodes: [{ ...base, name: 'home', type: 'dir', subtree: alice }] });
-  await w.commit(testVersionFields(root));
+  await w.commit(testVersionFields(root, 0, 0, 'home'));
   await logbook.close();
 }
 
@@ -135,7 +135,7 @@ async function emptyTreeWithFile(lb: string): Promise<string> {
   });
   const root = await w.addTree({ nodes: [] });
   // Commit a helper version so the blobs are indexed and the tree can be referenced.
-  await w.commit(testVersionFields(root));
+  await w.commit(testVersionFields(root, 0, 0, 'home'));
   await logbook.close();
   return tree;
 }
