@@ -150,6 +150,45 @@ export interface InitSummary {
   readonly config?: string | undefined;
 }
 
+/** One repository of `vml-agent software preload`: what the plain tree now holds and what it cost. */
+export interface SoftwarePreloadSummary {
+  readonly type: 'software-preload';
+  readonly repository: string;
+  readonly paths: readonly string[];
+  readonly revision: number;
+  readonly rootCatalog: string;
+  readonly into: string;
+  readonly dryRun: boolean;
+  readonly files: number;
+  readonly dirs: number;
+  readonly symlinks: number;
+  readonly bytes: number;
+  /** Files downloaded (or, under --dry-run, to download) and their size. */
+  readonly filesWritten: number;
+  readonly bytesWritten: number;
+  readonly filesUnchanged: number;
+  /** Files copied from a local file with the same content instead of downloaded. */
+  readonly filesCopied: number;
+  readonly removed: number;
+  readonly catalogs: number;
+  readonly requests: number;
+  readonly bytesFetched: number;
+  readonly seconds: number;
+}
+
+/** One repository of `vml-agent software list`: its configuration and what a probe found. */
+export interface SoftwareRepository {
+  readonly type: 'software-repository';
+  readonly repository: string;
+  readonly servers: readonly string[];
+  readonly ok: boolean;
+  readonly revision?: number | undefined;
+  readonly published?: string | undefined;
+  readonly rootCatalog?: string | undefined;
+  /** Why the probe failed. */
+  readonly message?: string | undefined;
+}
+
 export interface ExitError {
   readonly type: 'exit_error';
   readonly code: number;
@@ -174,6 +213,8 @@ export type Event =
   | CheckSummary
   | GcSummary
   | InitSummary
+  | SoftwarePreloadSummary
+  | SoftwareRepository
   | ExitError;
 
 /** Where commands send events; commands never call console.* themselves. */

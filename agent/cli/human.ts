@@ -84,5 +84,17 @@ export const HUMAN: Formatters = {
     `${e.dryRun ? 'Would free' : 'Freed'} ${formatBytes(e.bytesFreed)}: ${e.packsDeleted} packs deleted, ${e.packsRepacked} repacked; logbook ${formatBytes(e.bytesBefore)} -> ${formatBytes(e.bytesAfter)}`,
   'init-summary': (e) =>
     `${e.created ? 'Created' : 'Using'} logbook ${e.logbook}${e.config ? `\nWrote ${e.config}` : ''}`,
+  'software-preload': (e) =>
+    [
+      `${e.dryRun ? 'Would preload' : 'Preloaded'} ${e.repository}:${e.paths.join(',')} revision ${e.revision} into ${e.into}`,
+      `  ${e.files} files (${formatBytes(e.bytes)}), ${e.dirs} directories, ${e.symlinks} symlinks; ` +
+        `${e.dryRun ? 'to download' : 'downloaded'} ${e.filesWritten} files (${formatBytes(e.bytesWritten)}), ` +
+        `${e.filesUnchanged} unchanged, ${e.filesCopied} copied locally, ${e.removed} removed`,
+      `  ${e.requests} requests, ${formatBytes(e.bytesFetched)} transferred, ${e.catalogs} catalogs, in ${formatDuration(e.seconds)}`,
+    ].join('\n'),
+  'software-repository': (e) =>
+    e.ok
+      ? `${e.repository.padEnd(28)} revision ${String(e.revision).padEnd(6)} published ${(e.published ?? '').replace('T', ' ').slice(0, 19)}  ${e.servers[0] ?? ''}`
+      : `${e.repository.padEnd(28)} unavailable: ${e.message ?? ''}`,
   exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
 };

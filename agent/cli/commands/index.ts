@@ -9,6 +9,7 @@ import { initCommand } from './init.js';
 import { logCommand } from './log.js';
 import { restoreCommand } from './restore.js';
 import { showCommand } from './show.js';
+import { softwareCommand } from './software.js';
 
 export const COMMANDS: readonly CommandDefinition[] = [
   initCommand,
@@ -20,4 +21,5 @@ export const COMMANDS: readonly CommandDefinition[] = [
   deleteCommand,
   checkCommand,
   gcCommand,
+  softwareCommand,
 ];
