@@ -265,6 +265,20 @@ async function writeFiles(
 /** Fetches a file's object (or chunks), verifies hashes and sizes, and writes it into place. */
 async function fetchInto(repo: Repository, e: WalkEntry, path: string, limit: Limiter): Promise<void> {
   const what = `"${repo.fqrn}:${e.path}"`;
+  try {
+    await writeContent(repo, e, path, limit, what);
+  } catch (error) {
+    // Name the file as well as the object, so the user knows what was refused.
+    if (!(error instanceof VmlError) || error.code !== 'E_CORRUPT' || error.message.includes(what))
+      throw error;
+    throw new VmlError('E_CORRUPT', `${error.message} (content of ${what})`, {
+      hint: error.hint,
+      cause: error,
+    });
+  }
+}
+
+async function writeContent(repo: Repository, e: WalkEntry, path: string, limit: Limiter, what: string) {
   await writeFileAtomically(path, e, async (write) => {
     if (e.chunks) {
       // Chunks come in parallel (within the shared download slots) and are written at their offsets.
