@@ -88,13 +88,23 @@ export class BlobWriter {
   readonly #written: IndexPack[] = [];
   readonly #inFlight = new Set<Promise<void>>();
   readonly #saves = new Set<Promise<void>>();
+  #inFlightBytes = 0;
+  #wakers: (() => void)[] = [];
   #pack = new PackWriter();
   #failure: unknown;
   readonly stats: BlobWriterStats = { blobsAdded: 0, bytesAdded: 0 };
 
-  constructor(backend: Backend, known: MasterIndex) {
+  readonly #encode: (plain: Uint8Array) => Promise<Uint8Array>;
+
+  /** `encode` may take over `plain` (an encode pool transfers it to a worker). */
+  constructor(
+    backend: Backend,
+    known: MasterIndex,
+    encode: (plain: Uint8Array) => Promise<Uint8Array> = encodeBlob,
+  ) {
     this.#backend = backend;
     this.#known = known;
+    this.#encode = encode;
   }
 
   /** Whether the logbook or this writer already has the blob. */
@@ -107,18 +117,31 @@ export class BlobWriter {
     this.#throwIfFailed();
     if (this.has(id)) return;
     this.#pending.add(id);
-    const job = encodeBlob(plain)
-      .then((encoded) => this.#append(id, type, encoded, plain.length))
+    const rawLength = plain.length; // read before `encode` may transfer the bytes away
+    const job = this.#encode(plain)
+      .then((encoded) => this.#append(id, type, encoded, rawLength))
       .catch((error: unknown) => {
         this.#failure ??= error;
       });
     this.#inFlight.add(job);
-    void job.finally(() => this.#inFlight.delete(job));
-    // Four compressions in flight keep both cores busy and bound memory to a few chunks.
-    while (this.#inFlight.size >= 4 || this.#saves.size >= 2) {
-      await Promise.race([...this.#inFlight, ...this.#saves]);
+    this.#inFlightBytes += rawLength;
+    void job.finally(() => {
+      this.#inFlight.delete(job);
+      this.#inFlightBytes -= rawLength;
+      this.#wake();
+    });
+    // Up to 16 MiB (or 512 blobs) being compressed keeps the encode workers fed with full batches while
+    // bounding memory; two pack saves at once keep the disk busy.
+    while (this.#inFlightBytes >= 16 * 1024 * 1024 || this.#inFlight.size >= 512 || this.#saves.size >= 2) {
+      await new Promise<void>((resolve) => this.#wakers.push(resolve));
     }
     this.#throwIfFailed();
+  }
+
+  #wake(): void {
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const w of wakers) w();
   }
 
   /** Saves the last pack and writes one index file for everything added. Returns the index name, if any. */
@@ -156,7 +179,10 @@ export class BlobWriter {
         this.#failure ??= error;
       });
     this.#saves.add(save);
-    void save.finally(() => this.#saves.delete(save));
+    void save.finally(() => {
+      this.#saves.delete(save);
+      this.#wake();
+    });
   }
 
   #throwIfFailed(): void {

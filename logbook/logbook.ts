@@ -5,6 +5,7 @@
 import { VmlError } from '../core/errors.js';
 import { type Backend, isBackendError } from './backend/backend.js';
 import { BlobWriter, loadMasterIndex, readBlob } from './blob-store.js';
+import { EncodePool } from './encode-pool.js';
 import { decodeConfig, encodeConfig, type LogbookConfig, newConfig } from './format/config.js';
 import type { MasterIndex } from './format/index-file.js';
 import { decodeManifest, type Manifest } from './format/manifest.js';
@@ -154,10 +155,16 @@ export class Logbook {
     options: { onStale?: (message: string) => void } = {},
   ): Promise<VersionWriter> {
     const lock = await this.lock({ exclusive: false, purpose: 'backup', entry, onStale: options.onStale });
+    // Compression runs in worker threads for the life of the version (closed on commit or abort).
+    const pool = new EncodePool();
     try {
-      const writer = new BlobWriter(this.backend, await this.index());
-      return new VersionWriter(this, writer, lock, entry);
+      const writer = new BlobWriter(this.backend, await this.index(), (plain) => pool.encode(plain));
+      return new VersionWriter(this, writer, entry, async () => {
+        await pool.close();
+        await lock.release();
+      });
     } catch (error) {
+      await pool.close();
       await lock.release();
       throw error;
     }

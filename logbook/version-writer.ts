@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import type { BlobWriter } from './blob-store.js';
 import { encodeManifest, MANIFEST_FORMAT, type Manifest, type VersionStats } from './format/manifest.js';
 import { encodeTree, type Tree } from './format/tree.js';
-import type { Lock } from './locks.js';
 import type { Logbook } from './logbook.js';
 
 /** The manifest fields a caller provides; format, entry, seq and the write stats are filled in here. */
@@ -18,14 +17,15 @@ export class VersionWriter {
   readonly logbook: Logbook;
   readonly entry: string;
   readonly #blobs: BlobWriter;
-  readonly #lock: Lock;
+  readonly #release: () => Promise<void>;
   #done = false;
 
-  constructor(logbook: Logbook, blobs: BlobWriter, lock: Lock, entry: string) {
+  /** `release` frees what the version held (its lock, its encode workers); called once, on commit or abort. */
+  constructor(logbook: Logbook, blobs: BlobWriter, entry: string, release: () => Promise<void>) {
     this.logbook = logbook;
     this.#blobs = blobs;
-    this.#lock = lock;
     this.entry = entry;
+    this.#release = release;
   }
 
   /** Bytes and blobs this version added so far. */
@@ -80,18 +80,18 @@ export class VersionWriter {
       await this.logbook.backend.save({ type: 'snapshots', name: id }, bytes);
       return { id, manifest };
     } finally {
-      await this.#release();
+      await this.#finish();
     }
   }
 
   /** Gives up: what was written stays as unreferenced data for gc. */
   async abort(): Promise<void> {
-    await this.#release();
+    await this.#finish();
   }
 
-  async #release(): Promise<void> {
+  async #finish(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
-    await this.#lock.release();
+    await this.#release();
   }
 }

@@ -88,6 +88,7 @@ export class DirBackend implements Backend {
   readonly root: string;
   readonly location: string;
   readonly properties = { connections: 4, atomicReplace: true } as const;
+  readonly #packs = new Map<string, OpenPack>();
 
   constructor(path: string) {
     this.root = resolve(path);
@@ -147,6 +148,10 @@ export class DirBackend implements Backend {
   async load(h: Handle, options?: LoadOptions): Promise<Uint8Array> {
     const path = this.pathOf(h);
     options?.signal?.throwIfAborted();
+    return h.type === 'data' ? this.#loadPack(path, options) : this.#loadFresh(path, options);
+  }
+
+  async #loadFresh(path: string, options: LoadOptions | undefined): Promise<Uint8Array> {
     const file = await open(path, 'r').catch(rethrowAs(path, 'read'));
     try {
       const { size } = await file.stat();
@@ -157,6 +162,54 @@ export class DirBackend implements Backend {
     } finally {
       await file.close();
     }
+  }
+
+  /**
+   * Packs are write-once, so an open handle stays valid: a restore reading 30,000 small blobs opens each
+   * pack once instead of once per blob. At most OPEN_PACKS stay open; remove() and close() drop them.
+   */
+  async #loadPack(path: string, options: LoadOptions | undefined): Promise<Uint8Array> {
+    let entry = this.#packs.get(path);
+    if (!entry) {
+      const opening = open(path, 'r')
+        .then(async (file) => ({ file, size: (await file.stat()).size }))
+        .catch(rethrowAs(path, 'read'));
+      entry = { opening, users: 0, dropped: false };
+      this.#packs.set(path, entry);
+      opening.catch(() => this.#packs.delete(path));
+      this.#evictPacks();
+    } else {
+      // Most recently used last: Map keeps insertion order.
+      this.#packs.delete(path);
+      this.#packs.set(path, entry);
+    }
+    entry.users++;
+    try {
+      const { file, size } = await entry.opening;
+      const [offset, length] = checkRange(options, size, path);
+      return await readRange(file, offset, length, path);
+    } catch (error) {
+      if (isBackendError(error, 'NOT_FOUND')) throw error;
+      // The size known from opening may be stale if the file was damaged (truncated) since: look again.
+      this.#dropPack(path, entry);
+      return this.#loadFresh(path, options);
+    } finally {
+      entry.users--;
+      if (entry.dropped && entry.users === 0) void closePack(entry);
+    }
+  }
+
+  #evictPacks(): void {
+    for (const [path, entry] of this.#packs) {
+      if (this.#packs.size <= OPEN_PACKS) break;
+      this.#dropPack(path, entry);
+    }
+  }
+
+  #dropPack(path: string, entry: OpenPack): void {
+    this.#packs.delete(path);
+    entry.dropped = true;
+    if (entry.users === 0) void closePack(entry);
   }
 
   async stat(h: Handle, options?: IoOptions): Promise<FileInfo> {
@@ -177,6 +230,8 @@ export class DirBackend implements Backend {
   async remove(h: Handle, options?: IoOptions): Promise<void> {
     const path = this.pathOf(h);
     options?.signal?.throwIfAborted();
+    const open = this.#packs.get(path);
+    if (open) this.#dropPack(path, open);
     await this.#unlink(path);
   }
 
@@ -199,7 +254,9 @@ export class DirBackend implements Backend {
     return removed;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const [path, entry] of this.#packs) this.#dropPack(path, entry);
+  }
 
   // Idempotent: a file that is already gone is what the caller wanted.
   async #unlink(path: string): Promise<void> {
@@ -229,6 +286,23 @@ export class DirBackend implements Backend {
         if (!entry.isDirectory()) yield { name: entry.name, path: join(dir, entry.name) };
       }
     }
+  }
+}
+
+/** Packs kept open for reading (see #loadPack). */
+const OPEN_PACKS = 16;
+
+interface OpenPack {
+  readonly opening: Promise<{ file: FileHandle; size: number }>;
+  users: number;
+  dropped: boolean;
+}
+
+async function closePack(entry: OpenPack): Promise<void> {
+  try {
+    await (await entry.opening).file.close();
+  } catch {
+    // It never opened, or is closed already: nothing to release.
   }
 }
 

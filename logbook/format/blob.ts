@@ -1,15 +1,12 @@
 /**
- * Blob encoding: one codec byte, then the payload. Compression runs on libuv's thread pool (async zstd), which
- * is how a backup keeps both cores busy while the main thread chunks and hashes.
+ * Blob encoding: one codec byte, then the payload. Backups run this in worker threads (encode-pool.ts):
+ * Node's asynchronous zstd does much of its work on the main thread, which measured slower than this.
  */
-import { promisify } from 'node:util';
-import { constants, zstdCompress, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { VmlError } from '../../core/errors.js';
 
 export const CODEC_RAW = 0;
 export const CODEC_ZSTD = 1;
-
-const zstdCompressAsync = promisify(zstdCompress);
 
 /** Below this size compression cannot pay for its frame header. */
 const MIN_COMPRESS = 128;
@@ -30,17 +27,22 @@ function looksCompressible(plain: Uint8Array): boolean {
   return packed.length < sample.length * 0.95;
 }
 
-/** Encodes a blob, storing it raw when zstd does not save at least 3 %. */
-export async function encodeBlob(plain: Uint8Array): Promise<Uint8Array> {
+/** Encodes a blob on this thread, storing it raw when zstd does not save at least 3 %. */
+export function encodeBlobSync(plain: Uint8Array): Uint8Array {
   if (plain.length >= MIN_COMPRESS && looksCompressible(plain)) {
-    const packed = await zstdCompressAsync(plain, {
-      // One output buffer for the whole blob: the default 16 KiB makes one main-thread callback per 16 KiB.
-      chunkSize: Math.max(64 * 1024, plain.length + 1024),
+    const packed = zstdCompressSync(plain, {
+      // One output buffer for the whole blob: with the default 16 KiB, zstd is called again per 16 KiB (15 % slower).
+      chunkSize: Math.max(16 * 1024, plain.length + 1024),
       params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL, [constants.ZSTD_c_checksumFlag]: 0 },
     });
     if (packed.length < plain.length * 0.97) return withCodec(CODEC_ZSTD, packed);
   }
   return withCodec(CODEC_RAW, plain);
+}
+
+/** The same as encodeBlobSync, as a promise (the signature blob writers take an encoder by). */
+export async function encodeBlob(plain: Uint8Array): Promise<Uint8Array> {
+  return encodeBlobSync(plain);
 }
 
 /** Decodes a stored blob; `what` names it in the error when the bytes are damaged. */
