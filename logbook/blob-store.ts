@@ -130,9 +130,9 @@ export class BlobWriter {
       this.#inFlightBytes -= rawLength;
       this.#wake();
     });
-    // Up to 16 MiB (or 512 blobs) being compressed keeps the encode workers fed with full batches while
+    // Up to 8 MiB (or 512 blobs) being compressed keeps the encode workers fed with full batches while
     // bounding memory; two pack saves at once keep the disk busy.
-    while (this.#inFlightBytes >= 16 * 1024 * 1024 || this.#inFlight.size >= 512 || this.#saves.size >= 2) {
+    while (this.#inFlightBytes >= 8 * 1024 * 1024 || this.#inFlight.size >= 512 || this.#saves.size >= 2) {
       await new Promise<void>((resolve) => this.#wakers.push(resolve));
     }
     this.#throwIfFailed();

@@ -79,7 +79,7 @@ export class EncodePool {
     let worker = this.#workers[index];
     if (!worker) {
       worker = new Worker(WORKER_URL, {
-        resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 },
       });
       worker.on('message', ({ seq, encoded }: EncodeReply) => {
         const waiting = this.#pending.get(seq) ?? [];

@@ -93,7 +93,7 @@ export class ChunkPool {
       // Not unref'd: a backup waiting only for a worker's message must keep the process alive.
       // Small heaps: a worker only holds a read buffer and the chunks of one read (both off-heap).
       const worker = new Worker(new URL('./chunk-worker.js', import.meta.url), {
-        resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 },
+        resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 },
       });
       this.#all.push(worker);
       return worker;
