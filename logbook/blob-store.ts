@@ -144,6 +144,11 @@ export class BlobWriter {
     for (const w of wakers) w();
   }
 
+  /** Waits for compressions and pack saves under way, ignoring their errors (after a failure, before exit). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight, ...this.#saves]);
+  }
+
   /** Saves the last pack and writes one index file for everything added. Returns the index name, if any. */
   async flush(): Promise<string | undefined> {
     await Promise.all(this.#inFlight);

@@ -79,6 +79,9 @@ export class VersionWriter {
       const { id, bytes } = encodeManifest(manifest);
       await this.logbook.backend.save({ type: 'snapshots', name: id }, bytes);
       return { id, manifest };
+    } catch (error) {
+      await this.#blobs.settle();
+      throw error;
     } finally {
       await this.#finish();
     }
@@ -86,6 +89,8 @@ export class VersionWriter {
 
   /** Gives up: what was written stays as unreferenced data for gc. */
   async abort(): Promise<void> {
+    // Let saves under way end (and remove their temp files) before the workers and the lock go.
+    await this.#blobs.settle();
     await this.#finish();
   }
 

@@ -20,6 +20,7 @@ import {
   isBackendError,
   type LoadOptions,
 } from './backend.js';
+import { OpenPacks } from './dir-packs.js';
 
 /** Prefix of in-flight writes; `list` never shows them and `cleanTempFiles` removes stale ones. */
 export const TEMP_PREFIX = '.tmp-';
@@ -88,7 +89,7 @@ export class DirBackend implements Backend {
   readonly root: string;
   readonly location: string;
   readonly properties = { connections: 4, atomicReplace: true } as const;
-  readonly #packs = new Map<string, OpenPack>();
+  readonly #packs = new OpenPacks();
 
   constructor(path: string) {
     this.root = resolve(path);
@@ -148,7 +149,14 @@ export class DirBackend implements Backend {
   async load(h: Handle, options?: LoadOptions): Promise<Uint8Array> {
     const path = this.pathOf(h);
     options?.signal?.throwIfAborted();
-    return h.type === 'data' ? this.#loadPack(path, options) : this.#loadFresh(path, options);
+    // Packs are read through open handles kept for the next blob (dir-packs.ts); other files are small.
+    return h.type === 'data'
+      ? this.#packs.read(
+          path,
+          (file, size) => readRange(file, ...checkRange(options, size, path), path),
+          () => this.#loadFresh(path, options),
+        )
+      : this.#loadFresh(path, options);
   }
 
   async #loadFresh(path: string, options: LoadOptions | undefined): Promise<Uint8Array> {
@@ -162,54 +170,6 @@ export class DirBackend implements Backend {
     } finally {
       await file.close();
     }
-  }
-
-  /**
-   * Packs are write-once, so an open handle stays valid: a restore reading 30,000 small blobs opens each
-   * pack once instead of once per blob. At most OPEN_PACKS stay open; remove() and close() drop them.
-   */
-  async #loadPack(path: string, options: LoadOptions | undefined): Promise<Uint8Array> {
-    let entry = this.#packs.get(path);
-    if (!entry) {
-      const opening = open(path, 'r')
-        .then(async (file) => ({ file, size: (await file.stat()).size }))
-        .catch(rethrowAs(path, 'read'));
-      entry = { opening, users: 0, dropped: false };
-      this.#packs.set(path, entry);
-      opening.catch(() => this.#packs.delete(path));
-      this.#evictPacks();
-    } else {
-      // Most recently used last: Map keeps insertion order.
-      this.#packs.delete(path);
-      this.#packs.set(path, entry);
-    }
-    entry.users++;
-    try {
-      const { file, size } = await entry.opening;
-      const [offset, length] = checkRange(options, size, path);
-      return await readRange(file, offset, length, path);
-    } catch (error) {
-      if (isBackendError(error, 'NOT_FOUND')) throw error;
-      // The size known from opening may be stale if the file was damaged (truncated) since: look again.
-      this.#dropPack(path, entry);
-      return this.#loadFresh(path, options);
-    } finally {
-      entry.users--;
-      if (entry.dropped && entry.users === 0) void closePack(entry);
-    }
-  }
-
-  #evictPacks(): void {
-    for (const [path, entry] of this.#packs) {
-      if (this.#packs.size <= OPEN_PACKS) break;
-      this.#dropPack(path, entry);
-    }
-  }
-
-  #dropPack(path: string, entry: OpenPack): void {
-    this.#packs.delete(path);
-    entry.dropped = true;
-    if (entry.users === 0) void closePack(entry);
   }
 
   async stat(h: Handle, options?: IoOptions): Promise<FileInfo> {
@@ -230,8 +190,7 @@ export class DirBackend implements Backend {
   async remove(h: Handle, options?: IoOptions): Promise<void> {
     const path = this.pathOf(h);
     options?.signal?.throwIfAborted();
-    const open = this.#packs.get(path);
-    if (open) this.#dropPack(path, open);
+    this.#packs.drop(path);
     await this.#unlink(path);
   }
 
@@ -255,7 +214,7 @@ export class DirBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    for (const [path, entry] of this.#packs) this.#dropPack(path, entry);
+    this.#packs.dropAll();
   }
 
   // Idempotent: a file that is already gone is what the caller wanted.
@@ -286,23 +245,6 @@ export class DirBackend implements Backend {
         if (!entry.isDirectory()) yield { name: entry.name, path: join(dir, entry.name) };
       }
     }
-  }
-}
-
-/** Packs kept open for reading (see #loadPack). */
-const OPEN_PACKS = 16;
-
-interface OpenPack {
-  readonly opening: Promise<{ file: FileHandle; size: number }>;
-  users: number;
-  dropped: boolean;
-}
-
-async function closePack(entry: OpenPack): Promise<void> {
-  try {
-    await (await entry.opening).file.close();
-  } catch {
-    // It never opened, or is closed already: nothing to release.
   }
 }
 
