@@ -123,5 +123,3 @@ export function requireLogbook(config: AgentConfig): string {
   }
   return config.logbook;
 }
-
-export { stripCredentials };

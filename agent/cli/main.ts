@@ -4,7 +4,7 @@
  * exit codes (the only place that sets process.exitCode) and prints them without stack traces unless
  * --verbose.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { EXIT, isVmlError, VmlError } from '../../core/errors.js';
 import type { CommandDefinition, CommonFlags } from './command.js';
 import { createContext } from './command.js';
@@ -107,5 +107,3 @@ try {
     throw error;
   }
 }
-
-export { Option };
