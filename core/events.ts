@@ -150,18 +150,15 @@ export interface InitSummary {
   readonly config?: string | undefined;
 }
 
-/** One repository of `vml-agent software preload`: what the plain tree now holds and what it cost. */
-export interface SoftwarePreloadSummary {
-  readonly type: 'software-preload';
-  readonly repository: string;
-  readonly paths: readonly string[];
+/** What a CernVM-FS preload of one repository holds and cost (the preloader returns it, the event carries it). */
+export interface PreloadCounts {
   readonly revision: number;
   readonly rootCatalog: string;
   readonly into: string;
-  readonly dryRun: boolean;
   readonly files: number;
   readonly dirs: number;
   readonly symlinks: number;
+  /** Bytes of all files of the subtrees. */
   readonly bytes: number;
   /** Files downloaded (or, under --dry-run, to download) and their size. */
   readonly filesWritten: number;
@@ -171,8 +168,17 @@ export interface SoftwarePreloadSummary {
   readonly filesCopied: number;
   readonly removed: number;
   readonly catalogs: number;
+  readonly objectsFetched: number;
   readonly requests: number;
   readonly bytesFetched: number;
+}
+
+/** One repository of `vml-agent software preload`: what the plain tree now holds and what it cost. */
+export interface SoftwarePreloadSummary extends PreloadCounts {
+  readonly type: 'software-preload';
+  readonly repository: string;
+  readonly paths: readonly string[];
+  readonly dryRun: boolean;
   readonly seconds: number;
 }
 

@@ -71,8 +71,7 @@ export async function writeFileAtomically(
   entry: WalkEntry,
   fill: (write: (position: number, data: Uint8Array) => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  const temp = tempName(path);
-  try {
+  await installFile(path, entry, async (temp) => {
     const handle = await open(temp, 'w', 0o600);
     try {
       await fill(async (position, data) => {
@@ -86,21 +85,26 @@ export async function writeFileAtomically(
     } finally {
       await handle.close();
     }
-    await chmod(temp, entry.mode & 0o7777);
-    await utimes(temp, mtimeOf(entry), mtimeOf(entry));
-    await clearPath(path);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw explainFsError(error, path);
-  }
+  });
 }
 
 /** Copies an already written local file with the same content (instead of fetching it again). */
 export async function copyLocal(source: string, path: string, entry: WalkEntry): Promise<void> {
+  await installFile(path, entry, (temp) => copyFile(source, temp));
+}
+
+/**
+ * Creates the file under a temporary name with `create`, gives it the entry's mode and mtime, and renames it
+ * over `path`: a reader never sees a half-written file, and a failure leaves no temporary one behind.
+ */
+async function installFile(
+  path: string,
+  entry: WalkEntry,
+  create: (temp: string) => Promise<void>,
+): Promise<void> {
   const temp = tempName(path);
   try {
-    await copyFile(source, temp);
+    await create(temp);
     await chmod(temp, entry.mode & 0o7777);
     await utimes(temp, mtimeOf(entry), mtimeOf(entry));
     await clearPath(path);

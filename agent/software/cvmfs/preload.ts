@@ -6,6 +6,7 @@
 import { chmod, link, mkdir, rmdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { explainFsError, VmlError } from '../../../core/errors.js';
+import type { PreloadCounts } from '../../../core/events.js';
 import { writeXattrs } from '../../steps/files/xattrs.js';
 import { hashToString, SUFFIX } from './hash.js';
 import { type PreloadState, readState, type StateEntry, writeState } from './preload-state.js';
@@ -35,25 +36,8 @@ export interface PreloadOptions {
   readonly onWarning?: (message: string, path?: string) => void;
 }
 
-export interface PreloadResult {
+export interface PreloadResult extends PreloadCounts {
   readonly fqrn: string;
-  readonly revision: number;
-  readonly rootCatalog: string;
-  readonly into: string;
-  readonly files: number;
-  readonly dirs: number;
-  readonly symlinks: number;
-  /** Bytes of all files of the subtrees. */
-  readonly bytes: number;
-  readonly filesWritten: number;
-  readonly bytesWritten: number;
-  readonly filesUnchanged: number;
-  readonly filesCopied: number;
-  readonly removed: number;
-  readonly catalogs: number;
-  readonly objectsFetched: number;
-  readonly requests: number;
-  readonly bytesFetched: number;
 }
 
 /** Runs a preload. Throws VmlError on any verification failure, before the bad data is written. */
