@@ -8,7 +8,7 @@ import type { Reason } from '../logbook/format/manifest.js';
 import type { Logbook, VersionRef } from '../logbook/logbook.js';
 import type { ResolvedRecipe } from './recipes/load.js';
 import { captureFiles } from './steps/files/capture.js';
-import { homeOf, readAccounts } from './steps/files/owners.js';
+import { readAccounts } from './steps/files/owners.js';
 import { scopeOf } from './steps/files/scope-of.js';
 
 export interface BackupOptions {
@@ -26,8 +26,7 @@ export interface BackupOptions {
 export async function runBackup(o: BackupOptions): Promise<VersionRef> {
   const started = Date.now();
   const accounts = await readAccounts(o.root);
-  const owner = o.entry.split('/')[0] as string;
-  const scope = scopeOf(o.recipe, homeOf(accounts, owner));
+  const scope = scopeOf(o.recipe, accounts, o.entry);
   const history = await o.logbook.history(o.entry);
   const parent = history[history.length - 1];
   const writer = await o.logbook.beginVersion(o.entry, {

@@ -30,6 +30,7 @@ export class Logbook {
   readonly config: LogbookConfig;
   readonly #onDamaged: (what: string, error: unknown) => void;
   #index: MasterIndex | undefined;
+  #versions: Promise<VersionRef[]> | undefined;
   readonly #trees = new Map<string, Tree>();
 
   private constructor(backend: Backend, config: LogbookConfig, options: OpenOptions) {
@@ -79,8 +80,27 @@ export class Logbook {
     return this.#index;
   }
 
-  /** Every readable version of every entry; damaged manifests are reported and skipped. */
+  /**
+   * Every readable version of every entry, oldest first per entry; damaged manifests are reported (once) and
+   * skipped. Read once per Logbook: resolve, history and a restore's safety backup share one listing.
+   */
   async versions(): Promise<VersionRef[]> {
+    if (!this.#versions) {
+      const reading = this.#readVersions();
+      reading.catch(() => {
+        if (this.#versions === reading) this.#versions = undefined;
+      });
+      this.#versions = reading;
+    }
+    return [...(await this.#versions)];
+  }
+
+  /** Drops the cached listing of versions (after one was added or removed). */
+  forgetVersions(): void {
+    this.#versions = undefined;
+  }
+
+  async #readVersions(): Promise<VersionRef[]> {
     const refs: VersionRef[] = [];
     for await (const info of this.backend.list('snapshots')) {
       try {
@@ -172,6 +192,7 @@ export class Logbook {
 
   /** Forgets the cached index and trees (after another process changed the logbook). */
   invalidate(): void {
+    this.#versions = undefined;
     this.#index = undefined;
     this.#trees.clear();
   }

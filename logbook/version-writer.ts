@@ -63,6 +63,7 @@ export class VersionWriter {
     try {
       await this.#blobs.flush();
       // The entry lock keeps other backups of this entry out, so the next number is ours.
+      this.logbook.forgetVersions(); // a fresh listing, taken under the entry lock
       const history = await this.logbook.history(this.entry);
       const seq = Math.max(0, ...history.map((v) => v.manifest.seq)) + 1;
       const manifest: Manifest = {
@@ -78,6 +79,7 @@ export class VersionWriter {
       };
       const { id, bytes } = encodeManifest(manifest);
       await this.logbook.backend.save({ type: 'snapshots', name: id }, bytes);
+      this.logbook.forgetVersions();
       return { id, manifest };
     } catch (error) {
       await this.#blobs.settle();

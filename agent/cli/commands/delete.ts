@@ -39,6 +39,7 @@ Examples:
       });
       try {
         for (const v of victims) await logbook.backend.remove({ type: 'snapshots', name: v.id });
+        logbook.forgetVersions();
       } finally {
         await lock.release();
       }

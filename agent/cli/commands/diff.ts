@@ -3,7 +3,7 @@ import type { Logbook, VersionRef } from '../../../logbook/logbook.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { compareFlat } from '../../restore/compare.js';
 import { type FlatTree, flattenLive, flattenVersion } from '../../restore/flatten.js';
-import { homeOf, readAccounts } from '../../steps/files/owners.js';
+import { readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { CommandContext, CommandDefinition } from '../command.js';
 
@@ -70,6 +70,6 @@ async function liveTree(ctx: CommandContext, logbook: Logbook, version: VersionR
     dirs: ctx.config.recipeDirs,
   });
   const accounts = await readAccounts(ctx.config.root);
-  const scope = scopeOf(recipe, homeOf(accounts, version.manifest.entry.split('/')[0] as string));
+  const scope = scopeOf(recipe, accounts, version.manifest.entry);
   return flattenLive(ctx.config.root, { scope, logbook, accounts, output: ctx.output });
 }

@@ -6,7 +6,7 @@ import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
 import { flattenLive, flattenVersion } from '../../restore/flatten.js';
 import { planRestore } from '../../restore/plan.js';
-import { homeOf, readAccounts } from '../../steps/files/owners.js';
+import { readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { CommandDefinition } from '../command.js';
 
@@ -51,7 +51,7 @@ Examples:
       const root = ctx.config.root;
       await mkdir(root, { recursive: true });
       const accounts = await readAccounts(root);
-      const scope = scopeOf(recipe, homeOf(accounts, version.manifest.entry.split('/')[0] as string));
+      const scope = scopeOf(recipe, accounts, version.manifest.entry);
       const live = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
       const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree));
       for (const a of [...plan.removals, ...plan.writes, ...plan.metadata]) {
