@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests (and, with "bench", the benchmarks) run for real: getfattr and
-# setfattr for extended attributes; restic and borg as the benchmark's peers. Skips what is there already.
+# Installs the Debian packages the tests (and, with "bench", the benchmarks) run for real. Each line names a
+# command the tests call and the package that brings it; a package is installed only when its command is
+# missing, so a second run costs nothing.
 set -euo pipefail
 need=()
-command -v getfattr >/dev/null || need+=(attr)
-command -v mkfifo >/dev/null || need+=(coreutils)
+want() { command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+want getfattr attr                    # extended attributes of captured files
+want mkfifo coreutils                 # special files in fixture roots
+want openssl openssl                  # grid certificates, keys and RFC 3820 proxies for the sanitizers
+want ssh-keygen openssh-client        # SSH keys planted for the sanitizers
+want kdb5_util krb5-kdc               # a throwaway KDC on 127.0.0.1: real ccaches and keytabs
+want kadmin.local krb5-admin-server
+want kinit krb5-user
+want age age                          # the reference age tool: the vault must interoperate with it
+want rpmbuild rpm                     # real RPMs and SQLite RPM databases for the packages step
+want rpm2cpio rpm2cpio
+want createrepo_c createrepo-c
+want dnf dnf
+want git git                          # git work areas
+want qemu-system-x86_64 qemu-system-x86   # the booted test guest (test/e2e)
+want qemu-img qemu-utils
+want debootstrap debootstrap
+want mkfs.ext4 e2fsprogs
+want cpio cpio
 if [ "${1:-}" = bench ]; then
-  command -v restic >/dev/null || need+=(restic)
-  command -v borg >/dev/null || need+=(borgbackup)
+  want restic restic
+  want borg borgbackup
   [ -x /usr/bin/time ] || need+=(time)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
