@@ -7,6 +7,7 @@ import type { Output } from '../core/events.js';
 import type { Reason } from '../logbook/format/manifest.js';
 import type { Logbook, VersionRef } from '../logbook/logbook.js';
 import type { ResolvedRecipe } from './recipes/load.js';
+import { captureFacts } from './steps/facts.js';
 import { captureFiles } from './steps/files/capture.js';
 import { readAccounts } from './steps/files/owners.js';
 import { scopeOf } from './steps/files/scope-of.js';
@@ -43,6 +44,15 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
       output: o.output,
       signal: o.signal,
     });
+    const facts = await captureFacts(o.recipe, {
+      root: o.root,
+      entry: o.entry,
+      accounts,
+      output: o.output,
+      signal: o.signal,
+    });
+    const attachments =
+      facts.attachments.size > 0 ? await writer.addAttachments(facts.attachments) : undefined;
     // An interrupt that came while the trees were written still means: no new version.
     o.signal?.throwIfAborted();
     return await writer.commit({
@@ -55,13 +65,16 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
       host: hostname(),
       user: userInfo().username,
       root: o.root,
-      steps: Object.fromEntries(
-        o.recipe.steps.map((s) => [
-          s.id,
-          { kind: s.kind, facts: s.kind === 'files' ? { with: s.with } : {} },
-        ]),
-      ),
+      steps: {
+        ...Object.fromEntries(
+          o.recipe.steps
+            .filter((s) => s.kind === 'files')
+            .map((s) => [s.id, { kind: s.kind, facts: { with: s.with } }]),
+        ),
+        ...facts.steps,
+      },
       tree: files.tree,
+      attachments,
       stats: {
         files: files.files,
         dirs: files.dirs,

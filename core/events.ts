@@ -59,6 +59,8 @@ export interface ShowEvent {
   readonly version: string;
   readonly id: string;
   readonly manifest: unknown;
+  /** What each fact step recorded, in a few lines per step id. */
+  readonly facts?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 export type Change = 'added' | 'removed' | 'modified' | 'metadata' | 'type';
@@ -72,6 +74,23 @@ export interface DiffItem {
   readonly oldSize?: number | undefined;
   /** For metadata changes: which fields differ (mode, owner, mtime, xattrs, target). */
   readonly fields?: readonly string[] | undefined;
+}
+
+/** A difference in what a fact step recorded (packages, release, variables), not in a file. */
+export interface DiffFact {
+  readonly type: 'diff-fact';
+  readonly step: string;
+  readonly change: 'added' | 'removed' | 'modified';
+  readonly subject: string;
+  readonly detail?: string | undefined;
+}
+
+/** What a fact step's restore did, or with --dry-run would do. */
+export interface StepAction {
+  readonly type: 'step-action';
+  readonly step: string;
+  readonly action: string;
+  readonly dryRun: boolean;
 }
 
 export interface DiffSummary {
@@ -211,6 +230,8 @@ export type Event =
   | BackupSummary
   | ShowEvent
   | DiffItem
+  | DiffFact
+  | StepAction
   | DiffSummary
   | RestoreAction
   | RestoreSummary

@@ -101,7 +101,11 @@ export interface WalkContext {
 /** Walks every version's trees, attributing damage to versions and paths. */
 export async function walkVersions(
   ctx: WalkContext,
-  versions: readonly { readonly label: string; readonly tree: string }[],
+  versions: readonly {
+    readonly label: string;
+    readonly tree: string;
+    readonly attachments?: string | undefined;
+  }[],
   onVersion: (done: number) => void,
 ): Promise<void> {
   // Trees whose whole subtree is sound: later versions sharing them skip them, so each is read about once.
@@ -109,6 +113,7 @@ export async function walkVersions(
   let done = 0;
   for (const v of versions) {
     await walkTree(ctx, sound, v.label, v.tree, '');
+    if (v.attachments !== undefined) await walkTree(ctx, sound, v.label, v.attachments, '(attachments)');
     onVersion(++done);
   }
 }

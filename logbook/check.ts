@@ -209,15 +209,27 @@ async function readManifests(
   backend: Backend,
   problems: ProblemList,
   signal?: AbortSignal,
-): Promise<{ label: string; tree: string }[]> {
-  const versions: { label: string; tree: string; entry: string; seq: number }[] = [];
+): Promise<{ label: string; tree: string; attachments?: string | undefined }[]> {
+  const versions: {
+    label: string;
+    tree: string;
+    attachments?: string | undefined;
+    entry: string;
+    seq: number;
+  }[] = [];
   for await (const info of backend.list('snapshots', { signal })) {
     try {
       const m = decodeManifest(
         await backend.load({ type: 'snapshots', name: info.name }, { signal }),
         info.name,
       );
-      versions.push({ label: `${m.entry}@v${m.seq}`, tree: m.tree, entry: m.entry, seq: m.seq });
+      versions.push({
+        label: `${m.entry}@v${m.seq}`,
+        tree: m.tree,
+        attachments: typeof m.attachments === 'string' ? m.attachments : undefined,
+        entry: m.entry,
+        seq: m.seq,
+      });
     } catch (error) {
       if (isBackendError(error, 'NOT_FOUND')) continue; // forgotten after listing
       if (!isDamage(error)) throw error;

@@ -121,6 +121,9 @@ export async function mark(backend: Backend, index: MasterIndex, signal?: AbortS
         info.name,
       );
       pending.push({ id: m.tree, path: '', version: `${m.entry}@v${m.seq}` });
+      if (typeof m.attachments === 'string') {
+        pending.push({ id: m.attachments, path: '(attachments)', version: `${m.entry}@v${m.seq}` });
+      }
     } catch (error) {
       if (isBackendError(error, 'NOT_FOUND')) continue; // removed (forgotten) after listing: nothing to keep
       throw damage(error, `version manifest ${info.name.slice(0, 12)} is unreadable`);

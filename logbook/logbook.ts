@@ -164,6 +164,16 @@ export class Logbook {
     }
   }
 
+  /** The named attachment of a version (FORMAT.md §Manifests), verified; undefined if it has none. */
+  async readAttachment(manifest: Manifest, name: string): Promise<Uint8Array | undefined> {
+    if (typeof manifest.attachments !== 'string') return undefined;
+    const node = (await this.readTree(manifest.attachments)).nodes.find((n) => n.name === name);
+    if (node === undefined || node.type !== 'file') return undefined;
+    const pieces: Uint8Array[] = [];
+    for await (const piece of this.readFile(node)) pieces.push(piece);
+    return Buffer.concat(pieces);
+  }
+
   /** Takes a lock on the logbook (see locks.ts). */
   async lock(request: LockRequest): Promise<Lock> {
     return acquireLock(this.backend, request);

@@ -5,13 +5,15 @@
 import { createHash } from 'node:crypto';
 import type { BlobWriter } from './blob-store.js';
 import { encodeManifest, MANIFEST_FORMAT, type Manifest, type VersionStats } from './format/manifest.js';
-import { encodeTree, type Tree } from './format/tree.js';
+import { encodeTree, type Tree, type TreeNode } from './format/tree.js';
 import type { Logbook } from './logbook.js';
 
 /** The manifest fields a caller provides; format, entry, seq and the write stats are filled in here. */
 export type VersionFields = Omit<Manifest, 'format' | 'entry' | 'seq' | 'stats'> & {
   readonly stats: Omit<VersionStats, 'blobsAdded' | 'bytesAdded'>;
 };
+
+const ATTACHMENT_PIECE = 1024 * 1024;
 
 export class VersionWriter {
   readonly logbook: Logbook;
@@ -56,6 +58,32 @@ export class VersionWriter {
     const id = createHash('sha256').update(bytes).digest('hex');
     await this.#blobs.add(id, 'tree', bytes);
     return id;
+  }
+
+  /**
+   * Stores named attachments (FORMAT.md §Manifests, `attachments`) as one tree of plain files and returns
+   * its id for the manifest. Names are single path components, like tree names.
+   */
+  async addAttachments(files: ReadonlyMap<string, Uint8Array>): Promise<string> {
+    const nodes: TreeNode[] = [];
+    for (const [name, bytes] of files) {
+      const content: string[] = [];
+      // Attachments are small and written once: fixed pieces are enough, no content-defined chunking.
+      for (let at = 0; at < bytes.length; at += ATTACHMENT_PIECE) {
+        content.push(await this.addChunk(bytes.subarray(at, at + ATTACHMENT_PIECE)));
+      }
+      nodes.push({
+        name,
+        type: 'file',
+        mode: 0o600,
+        uid: 0,
+        gid: 0,
+        mtime: '0',
+        size: bytes.length,
+        content,
+      });
+    }
+    return this.addTree({ nodes });
   }
 
   /** Makes the version durable and visible: index first, manifest last. Releases the lock. */

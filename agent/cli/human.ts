@@ -44,7 +44,20 @@ export const HUMAN: Formatters = {
       `  ${e.files} files, ${e.dirs} directories, ${formatBytes(e.bytes)}; read ${e.filesRead} changed files (${formatBytes(e.bytesRead)})`,
       `  added ${formatBytes(e.bytesAdded)} to the logbook in ${formatDuration(e.seconds)}${e.warnings ? `, ${e.warnings} warnings` : ''}`,
     ].join('\n'),
-  show: (e) => `${e.version} (${e.id})\n${JSON.stringify(e.manifest, null, 2)}`,
+  show: (e) =>
+    [
+      `${e.version} (${e.id})`,
+      ...Object.entries(e.facts ?? {}).flatMap(([step, lines]) => [
+        `${step}:`,
+        ...lines.map((l) => `  ${l}`),
+      ]),
+      JSON.stringify(e.manifest, null, 2),
+    ].join('\n'),
+  'diff-fact': (e) => {
+    const mark = { added: '+', removed: '-', modified: 'M' }[e.change];
+    return `${mark}  [${e.step}] ${e.subject}${e.detail ? `  (${e.detail})` : ''}`;
+  },
+  'step-action': (e) => `${e.dryRun ? 'would ' : ''}${e.step}: ${e.action}`,
   'diff-item': (e) => {
     const mark = { added: '+', removed: '-', modified: 'M', metadata: 'm', type: 'T' }[e.change];
     const size =

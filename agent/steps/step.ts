@@ -4,6 +4,8 @@
  * examples and the code that uses them cannot drift apart.
  */
 import type { z } from 'zod';
+import type { Output } from '../../core/events.js';
+import type { Accounts } from './files/owners.js';
 
 /** One step kind: `W` is the validated `with` block the handlers receive, `In` what a recipe may write. */
 export interface StepKind<W, In = W> {
@@ -15,4 +17,92 @@ export interface StepKind<W, In = W> {
   readonly schema: z.ZodType<W, In>;
   /** `with` blocks as a recipe would write them; tests check that each one validates. */
   readonly examples: readonly In[];
+}
+
+/** What a step sees when it captures or restores. */
+export interface StepContext<W> {
+  /** The root the agent works on (`/` in a guest); read and write only under it. */
+  readonly root: string;
+  /** The step's validated `with` block. */
+  readonly with: W;
+  /** `owner/name`; the owner is the part before "/". */
+  readonly entry: string;
+  /** The owner's home relative to the root (no leading "/"), from the root's own passwd. */
+  readonly home: string;
+  readonly accounts: Accounts;
+  readonly output: Output;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Capture-time extras. */
+export interface CaptureContext<W> extends StepContext<W> {
+  /**
+   * Keeps bytes beside the version's files (a patch, a sealed blob) under `name`, a single path component
+   * unique within the step; restore reads them back with `attachment(name)`. For what does not belong in
+   * the facts (which live in the manifest and are read by every `log`).
+   */
+  attach(name: string, bytes: Uint8Array): void;
+}
+
+/** Restore-time extras. */
+export interface RestoreContext<W, F> extends StepContext<W> {
+  /** The facts this step recorded in the version being restored. */
+  readonly facts: F;
+  /** Print what would be done, do nothing. */
+  readonly dryRun: boolean;
+  /** Bytes the step attached at capture, or undefined. */
+  attachment(name: string): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * One thing a restore could not bring back; it goes into the restore report, and from there into the
+ * login warnings. `hint` is the command that brings it back by hand. Never a secret's value.
+ */
+export interface RestoreProblem {
+  readonly step: string;
+  /** What kind of thing: credential, package, repository, mount, dataset, release, git, environment. */
+  readonly kind: string;
+  /** Which one: a package NEVRA, a path relative to the root, a repository name. */
+  readonly subject: string;
+  readonly message: string;
+  readonly hint?: string | undefined;
+}
+
+/** What a fact step's restore did. */
+export interface RestoreOutcome {
+  /** One line per action taken (or, with dryRun, that would be taken). */
+  readonly actions: readonly string[];
+  readonly problems: readonly RestoreProblem[];
+}
+
+/** One difference between two fact sets, as `diff` shows it: `+ name`, `- name`, `M name (detail)`. */
+export interface FactChange {
+  readonly change: 'added' | 'removed' | 'modified';
+  /** What changed, like `package root-6.30.06-1.el9.x86_64` or `variable AtlasVersion`. */
+  readonly subject: string;
+  readonly detail?: string | undefined;
+}
+
+/**
+ * A step that records facts (which packages, which release, which variables) instead of, or beside,
+ * file contents. The facts are JSON in the version's manifest, so they must be small (an RPM list, not
+ * file contents) and must never hold a secret's value.
+ */
+export interface FactStep<W, F, In = W> extends StepKind<W, In> {
+  /**
+   * When restore runs it: `before-files` for what the files then overlay (packages, a git clone),
+   * `after-files` for what is derived from the restored files (a regenerated `.asetup.save`).
+   */
+  readonly phase: 'before-files' | 'after-files';
+  capture(ctx: CaptureContext<W>): Promise<F>;
+  restore(ctx: RestoreContext<W, F>): Promise<RestoreOutcome>;
+  /** What differs from `before` to `after`, in a stable order. */
+  diff(before: F, after: F): FactChange[];
+  /** A few lines for `show`: the release, the number of packages, the repositories. */
+  describe(facts: F): string[];
+}
+
+/** Whether a step kind records facts (every kind except `files`). */
+export function isFactStep(kind: StepKind<unknown>): kind is FactStep<unknown, unknown> {
+  return 'capture' in kind && typeof (kind as { capture?: unknown }).capture === 'function';
 }

@@ -43,10 +43,17 @@ export interface Manifest {
   /** Who ran the backup (the agent's user), and the root it read. */
   readonly user: string;
   readonly root: string;
-  /** Facts each step recorded, by step id. */
-  readonly steps: Readonly<Record<string, { readonly kind: string; readonly facts: unknown }>>;
+  /** Facts each step recorded, by step id, with the step's `with` block (so restore runs it as captured). */
+  readonly steps: Readonly<
+    Record<string, { readonly kind: string; readonly with?: unknown; readonly facts: unknown }>
+  >;
   /** Root tree of the captured files (paths relative to the backed-up root). */
   readonly tree: string;
+  /**
+   * Optional tree of named attachments: data a step or the vault keeps beside the files (a sealed
+   * credential vault, a patch) that must not be restored as a file of the root. gc and check follow it.
+   */
+  readonly attachments?: string | undefined;
   readonly stats: VersionStats;
 }
 

@@ -3,6 +3,7 @@ import type { Logbook, VersionRef } from '../../../logbook/logbook.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { compareFlat } from '../../restore/compare.js';
 import { type FlatTree, flattenLive, flattenVersion } from '../../restore/flatten.js';
+import { captureFacts, diffFacts, type RecordedStep } from '../../steps/facts.js';
 import { readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { CommandContext, CommandDefinition } from '../command.js';
@@ -28,13 +29,18 @@ Examples:
     const from = await logbook.resolve(args[0] as string);
     const before = await flattenVersion(logbook, from.manifest.tree);
     let after: FlatTree;
+    let afterFacts: Readonly<Record<string, RecordedStep>>;
     let toName = 'live root';
     if (args[1]) {
       const to = await logbook.resolve(args[1]);
       after = await flattenVersion(logbook, to.manifest.tree);
+      afterFacts = to.manifest.steps;
       toName = `${to.manifest.entry}@v${to.manifest.seq}`;
     } else {
-      after = await liveTree(ctx, logbook, from);
+      ({ tree: after, facts: afterFacts } = await liveState(ctx, logbook, from));
+    }
+    for (const { step, change } of diffFacts(from.manifest.steps, afterFacts)) {
+      ctx.output.emit({ type: 'diff-fact', step, ...change });
     }
     const totals = { added: 0, removed: 0, modified: 0, metadata: 0, bytesAdded: 0, bytesRemoved: 0 };
     for (const c of compareFlat(before, after)) {
@@ -65,11 +71,26 @@ Examples:
   },
 };
 
-async function liveTree(ctx: CommandContext, logbook: Logbook, version: VersionRef): Promise<FlatTree> {
+/** The live root as the version's recipe sees it: its files, and its facts captured afresh. */
+async function liveState(
+  ctx: CommandContext,
+  logbook: Logbook,
+  version: VersionRef,
+): Promise<{ tree: FlatTree; facts: Record<string, RecordedStep> }> {
   const recipe = await loadRecipe(ctx.config.recipe ?? version.manifest.recipe.name, {
     dirs: ctx.config.recipeDirs,
   });
-  const accounts = await readAccounts(ctx.config.root);
-  const scope = scopeOf(recipe, accounts, version.manifest.entry);
-  return flattenLive(ctx.config.root, { scope, logbook, accounts, output: ctx.output });
+  const root = ctx.config.root;
+  const entry = version.manifest.entry;
+  const accounts = await readAccounts(root);
+  const scope = scopeOf(recipe, accounts, entry);
+  const tree = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
+  const { steps } = await captureFacts(recipe, {
+    root,
+    entry,
+    accounts,
+    output: ctx.output,
+    signal: ctx.signal,
+  });
+  return { tree, facts: steps };
 }

@@ -1,17 +1,16 @@
 /** vml-agent restore (alias checkout): bring the root back to a version, after a safety version. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { runBackup } from '../../backup.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
 import { flattenLive, flattenVersion } from '../../restore/flatten.js';
 import { planRestore } from '../../restore/plan.js';
+import { writeRestoreReport } from '../../restore/report.js';
+import { restoreFacts } from '../../steps/facts.js';
 import { readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
+import type { RestoreProblem } from '../../steps/step.js';
 import type { CommandDefinition } from '../command.js';
-
-/** Where the restore report goes, inside the root (login warnings read it). */
-export const RESTORE_REPORT = 'var/lib/vml/last-restore.json';
 
 export const restoreCommand: CommandDefinition = {
   name: 'restore',
@@ -78,11 +77,38 @@ Examples:
         safety = `${saved.manifest.entry}@v${saved.manifest.seq}`;
         ctx.output.emit({ type: 'info', message: `Saved the current state as ${safety} before restoring` });
       }
+      const run = {
+        root,
+        entry: version.manifest.entry,
+        accounts,
+        output: ctx.output,
+        signal: ctx.signal,
+        dryRun,
+      };
+      // Packages and clones first, so the files then overlay them; derived files (a regenerated
+      // .asetup.save) after.
+      const before = await restoreFacts('before-files', version.manifest, logbook, run);
       const result = dryRun
         ? { bytesWritten: 0, problems: [] }
         : await applyRestore({ root, logbook, plan, accounts, output: ctx.output, signal: ctx.signal });
-      for (const problem of result.problems) ctx.output.emit({ type: 'warning', message: problem });
-      if (!dryRun) await writeReport(root, name, safety, result.problems);
+      const after = await restoreFacts('after-files', version.manifest, logbook, {
+        ...run,
+        accounts: dryRun ? accounts : await readAccounts(root), // the files may have brought new users
+      });
+      for (const { step, action } of [...before.actions, ...after.actions]) {
+        ctx.output.emit({ type: 'step-action', step, action, dryRun });
+      }
+      const problems: RestoreProblem[] = [
+        ...before.problems,
+        ...result.problems.map((message) => ({ step: 'files', kind: 'file', subject: '', message })),
+        ...after.problems,
+      ];
+      for (const p of problems) {
+        ctx.output.emit({ type: 'warning', message: p.hint ? `${p.message} (${p.hint})` : p.message });
+      }
+      if (!dryRun) {
+        await writeRestoreReport(root, { version: name, time: new Date().toISOString(), safety, problems });
+      }
       ctx.output.emit({
         type: 'restore-summary',
         version: name,
@@ -101,15 +127,3 @@ Examples:
     }
   },
 };
-
-async function writeReport(
-  root: string,
-  version: string,
-  safety: string | undefined,
-  problems: string[],
-): Promise<void> {
-  const path = join(root, RESTORE_REPORT);
-  await mkdir(join(path, '..'), { recursive: true });
-  const report = { version, time: new Date().toISOString(), safety, problems };
-  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o644 });
-}

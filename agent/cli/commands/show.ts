@@ -1,4 +1,5 @@
 /** vml-agent show: one version's manifest. */
+import { describeFacts } from '../../steps/facts.js';
 import type { CommandDefinition } from '../command.js';
 
 export const showCommand: CommandDefinition = {
@@ -14,7 +15,13 @@ Example:
   async run(ctx, args) {
     const logbook = await ctx.openLogbook();
     const { id, manifest } = await logbook.resolve(args[0] as string);
-    ctx.output.emit({ type: 'show', version: `${manifest.entry}@v${manifest.seq}`, id, manifest });
+    ctx.output.emit({
+      type: 'show',
+      version: `${manifest.entry}@v${manifest.seq}`,
+      id,
+      manifest,
+      facts: describeFacts(manifest),
+    });
     return undefined;
   },
 };
