@@ -109,5 +109,8 @@ export const HUMAN: Formatters = {
     e.ok
       ? `${e.repository.padEnd(28)} revision ${String(e.revision).padEnd(6)} published ${(e.published ?? '').replace('T', ' ').slice(0, 19)}  ${e.servers[0] ?? ''}`
       : `${e.repository.padEnd(28)} unavailable: ${e.message ?? ''}`,
+  'backup-skipped': (e) => `No ${e.reason} backup: ${e.message}`,
+  'login-warning': (e) => `VML: ${e.message}${e.hint ? `\n     run: ${e.hint}` : ''}`,
+  'login-warnings-written': (e) => `Wrote ${e.count} login warning${e.count === 1 ? '' : 's'} to ${e.path}`,
   exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
 };
