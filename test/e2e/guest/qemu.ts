@@ -124,7 +124,10 @@ export class Guest {
    * Waits until the console prints something matching `pattern` after what earlier calls consumed, and
    * consumes up to the end of the match. Returns the text from the previous cursor up to the match's end.
    */
-  async expect(pattern: RegExp, timeoutMs = COMMAND_TIMEOUT_MS): Promise<{ before: string; match: RegExpExecArray }> {
+  async expect(
+    pattern: RegExp,
+    timeoutMs = COMMAND_TIMEOUT_MS,
+  ): Promise<{ before: string; match: RegExpExecArray }> {
     const deadline = performance.now() + timeoutMs;
     const re = new RegExp(pattern.source, pattern.flags.replace('g', ''));
     for (;;) {
@@ -136,7 +139,8 @@ export class Guest {
         this.cursor = end;
         return { before, match };
       }
-      if (this.hasExited) throw new Error(`the guest stopped before printing ${pattern} (see ${this.logPath})`);
+      if (this.hasExited)
+        throw new Error(`the guest stopped before printing ${pattern} (see ${this.logPath})`);
       if (performance.now() > deadline)
         throw new Error(`no ${pattern} on the console after ${timeoutMs / 1000} s (see ${this.logPath})`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -174,7 +178,9 @@ export class Guest {
   async check(command: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<string> {
     const result = await this.run(command, timeoutMs);
     if (result.code !== 0)
-      throw new Error(`guest command failed (${result.code}): ${command}\n${result.output}\n(see ${this.logPath})`);
+      throw new Error(
+        `guest command failed (${result.code}): ${command}\n${result.output}\n(see ${this.logPath})`,
+      );
     return result.output;
   }
 
@@ -189,6 +195,20 @@ export class Guest {
   /** Stops QEMU at once (test clean-up); a no-op once it has exited. */
   kill(): void {
     if (!this.hasExited) this.child.kill('SIGKILL');
+  }
+
+  /** Waits, without consuming anything, for a console line at or after index `from` that matches. */
+  async waitForLine(pattern: RegExp, from = 0, timeoutMs = BOOT_TIMEOUT_MS): Promise<ConsoleLine> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const found = this.findLine(pattern, from);
+      if (found) return found.line;
+      if (this.hasExited)
+        throw new Error(`the guest stopped before printing ${pattern} (see ${this.logPath})`);
+      if (performance.now() > deadline)
+        throw new Error(`no ${pattern} on the console after ${timeoutMs / 1000} s (see ${this.logPath})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** The first console line at or after `from` (an index into `lines`) that matches, or undefined. */
