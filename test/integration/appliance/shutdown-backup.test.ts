@@ -38,7 +38,9 @@ const record = async (root: string) =>
 const shutdownBackup = (root: string, env: Record<string, string> = {}) =>
   runAgent(['backup', '--reason', 'shutdown', '--root', root, '--json'], { env });
 const warnings = async (root: string) =>
-  (await runAgent(['login-warnings', '--root', root, '--json'])).events.filter((e) => e.type === 'login-warning');
+  (await runAgent(['login-warnings', '--root', root, '--json'])).events.filter(
+    (e) => e.type === 'login-warning',
+  );
 const skipped = (events: AgentEvent[]) => events.find((e) => e.type === 'backup-skipped');
 
 describe('backup --reason shutdown', () => {
@@ -77,9 +79,9 @@ describe('backup --reason shutdown', () => {
     const { root } = await guest();
     await writeFile(join(root, 'etc/vml/auto-backup.disabled'), '');
     expect(skipped((await shutdownBackup(root)).events)?.rule).toBe('disabled-flag');
-    expect(skipped((await runAgent(['backup', '--reason', 'timer', '--root', root, '--json'])).events)?.rule).toBe(
-      'disabled-flag',
-    );
+    expect(
+      skipped((await runAgent(['backup', '--reason', 'timer', '--root', root, '--json'])).events)?.rule,
+    ).toBe('disabled-flag');
     // A backup asked for by hand is not automatic: the flag does not stop it.
     expect((await runAgent(['backup', '--root', root, '--json'])).code).toBe(0);
   });
@@ -114,7 +116,10 @@ describe('backup --reason shutdown', () => {
     await writeFile(join(root, 'home/alice/big.bin'), randomBytes(96 * 1024 * 1024));
     const run = startAgent(['backup', '--reason', 'shutdown', '--root', root]);
     for (let i = 0; i < 200; i++) {
-      const outcome = await record(root).then((r) => r.outcome, () => undefined);
+      const outcome = await record(root).then(
+        (r) => r.outcome,
+        () => undefined,
+      );
       if (outcome === 'running') break;
       await new Promise((r) => setTimeout(r, 25));
     }
