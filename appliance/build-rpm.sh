@@ -2,21 +2,21 @@
 # Builds the EL9 RPM of vml-agent into dist/rpm/ with rpmbuild (Debian's "rpm" package works):
 # the bundle first (appliance/build-bundle.ts), then a source tarball of it and the appliance files.
 #
-#   appliance/build-rpm.sh          (the npm script "appliance:rpm" runs this)
+#   appliance/build-rpm.sh [OUTDIR]     (default dist/rpm; the npm script "appliance:rpm" runs this)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 node=${NODE:-$repo/node_modules/.bin/node}
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$repo/package.json" | head -n 1)
-out=$repo/dist/rpm
+mkdir -p "${1:-$repo/dist/rpm}"
+out=$(cd "${1:-$repo/dist/rpm}" && pwd)
 top=$out/build
 rm -rf "$top"
 mkdir -p "$top"/{SOURCES,SPECS,BUILD,RPMS,SRPMS} "$out"
 
-"$node" "$repo/appliance/build-bundle.ts" "$repo/dist/appliance" >/dev/null
 stage=$top/vml-agent-$version
 mkdir -p "$stage/dist" "$stage/docs"
+"$node" "$repo/appliance/build-bundle.ts" "$stage/dist/appliance" >/dev/null
 cp -r "$repo/appliance" "$stage/appliance"
-cp -r "$repo/dist/appliance" "$stage/dist/appliance"
 cp "$repo/docs/appliance.md" "$stage/docs/appliance.md"
 tar -C "$top" -czf "$top/SOURCES/vml-agent-$version.tar.gz" "vml-agent-$version"
 rm -rf "$stage"

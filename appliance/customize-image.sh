@@ -2,8 +2,8 @@
 # Bakes vml-agent into a guest disk image offline (no boot): the files of appliance/install.sh, or an RPM
 # installed into the image's own RPM database, and the units enabled by symlinks, as "systemctl enable" would.
 #
-#   appliance/customize-image.sh IMAGE [--rpm FILE] [--node PATH] [--config agent.yaml] [--partition N]
-#                                      [--method mount|debugfs] [--dry-run]
+#   appliance/customize-image.sh IMAGE [--rpm FILE | --bundle DIR] [--node PATH] [--config agent.yaml]
+#                                      [--partition N] [--method mount|debugfs] [--dry-run]
 #
 # IMAGE is raw, qcow2, vmdk or vdi (changed in place). A non-raw image is presented as a raw file by a
 # qemu-storage-daemon FUSE export (no nbd module needed). The file system is then loop-mounted (whole disk or
@@ -11,6 +11,7 @@
 # ext4 file system with debugfs instead, for machines where mounting is not allowed.
 #   --rpm FILE        install this RPM with the host's rpm into the image's database (EL9: SQLite rpmdb)
 #                     instead of copying the files; --node and the default install.sh payload are then unused
+#   --bundle DIR      the bundle to install (default dist/appliance, from appliance/build-bundle.ts)
 #   --node PATH       also install a Node.js binary to /usr/libexec/vml/node (a guest without Node >= 22.15)
 #   --config FILE     install FILE as /etc/vml/agent.yaml (logbook and entry for this image)
 #   --dry-run         print what would be done, change nothing
@@ -20,16 +21,17 @@ usage() { sed -n '4,5p' "$0" | sed 's/^# *//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 image=$1
 shift
-rpmfile= node= config= partition= method=mount dry=no
+rpmfile='' bundle='' node='' config='' partition='' method=mount dry=no
 while [ $# -gt 0 ]; do
   case $1 in
   --rpm) rpmfile=$2; shift 2 ;;
+  --bundle) bundle=$2; shift 2 ;;
   --node) node=$2; shift 2 ;;
   --config) config=$2; shift 2 ;;
   --partition) partition=$2; shift 2 ;;
   --method) method=$2; shift 2 ;;
   --dry-run) dry=yes; shift ;;
-  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "customize-image: unknown option \"$1\"" >&2; usage ;;
   esac
 done
@@ -40,7 +42,7 @@ format=$(qemu-img info --output=json "$image" | sed -n 's/^ *"format": "\([a-z0-
 [ -n "$format" ] || die "cannot tell the format of \"$image\" (qemu-img info failed)"
 
 work=$(mktemp -d)
-raw=$image qsd_pid= loop= mnt=
+raw=$image qsd_pid='' loop='' mnt=''
 cleanup() {
   set +e
   [ -n "$mnt" ] && mountpoint -q "$mnt" && umount "$mnt"
@@ -53,7 +55,7 @@ trap cleanup EXIT
 # The payload, staged on the host first so both methods copy the same tree.
 stage=$work/stage
 if [ -z "$rpmfile" ]; then
-  "$here/install.sh" "$stage" --enable ${node:+--node "$node"}
+  "$here/install.sh" "$stage" --enable ${bundle:+--bundle "$bundle"} ${node:+--node "$node"}
   [ -z "$config" ] || install -m 0644 "$config" "$stage/etc/vml/agent.yaml"
 fi
 if [ "$dry" = yes ]; then

@@ -23,7 +23,7 @@ let dir: string;
 let rpmFile: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vml-rpm-'));
-  const out = execFileSync(join(REPO_ROOT, 'appliance/build-rpm.sh'), {
+  const out = execFileSync(join(REPO_ROOT, 'appliance/build-rpm.sh'), [join(dir, 'rpm')], {
     encoding: 'utf8',
     env: { ...process.env, NODE: process.execPath },
   });
@@ -45,7 +45,7 @@ async function copyProgram(root: string, program: string): Promise<void> {
 
 describe('vml-agent RPM', () => {
   it('is named for EL9, needs Node 22.15 from AppStream, and holds the install layout', () => {
-    expect(rpmFile).toMatch(/\/dist\/rpm\/vml-agent-0\.1\.0-1\.el9\.noarch\.rpm$/);
+    expect(rpmFile).toBe(join(dir, 'rpm/vml-agent-0.1.0-1.el9.noarch.rpm'));
     const requires = execFileSync('rpm', ['-qp', '--requires', rpmFile], { encoding: 'utf8' });
     expect(requires).toContain('nodejs >= 1:22.15');
     const files = execFileSync('rpm', ['-qlp', rpmFile], { encoding: 'utf8' }).trim().split('\n');
