@@ -46,7 +46,9 @@ describe('automaticBackupSkip()', () => {
 
   it('skips while the flag file exists, for the timer too', async () => {
     await writeFile(join(root, 'etc/vml/auto-backup.disabled'), '');
-    expect((await automaticBackupSkip(await config(''), 'timer', probes('unknown')))?.rule).toBe('disabled-flag');
+    expect((await automaticBackupSkip(await config(''), 'timer', probes('unknown')))?.rule).toBe(
+      'disabled-flag',
+    );
   });
 
   it('skips at shutdown when automatic_backup.shutdown is false, but not from the timer', async () => {
@@ -69,7 +71,9 @@ describe('automaticBackupSkip()', () => {
       rule: 'recent',
       message: 'alice/a@v3 is only 10m0s old (automatic_backup.min_interval is 30m0s)',
     });
-    expect(await automaticBackupSkip(c, 'shutdown', probes('poweroff', '2026-01-10T11:20:00Z'))).toBeUndefined();
+    expect(
+      await automaticBackupSkip(c, 'shutdown', probes('poweroff', '2026-01-10T11:20:00Z')),
+    ).toBeUndefined();
     expect(await automaticBackupSkip(c, 'shutdown', probes('poweroff'))).toBeUndefined();
   });
 

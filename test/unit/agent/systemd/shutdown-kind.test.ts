@@ -12,9 +12,9 @@ describe('kindFromJobs()', () => {
     expect(kindFromJobs(REBOOT)).toBe('reboot');
   });
   it('finds poweroff.target and halt.target', () => {
-    expect(kindFromJobs(REBOOT.replace('reboot.target', 'poweroff.target').replace('-reboot', '-poweroff'))).toBe(
-      'poweroff',
-    );
+    expect(
+      kindFromJobs(REBOOT.replace('reboot.target', 'poweroff.target').replace('-reboot', '-poweroff')),
+    ).toBe('poweroff');
     expect(kindFromJobs('3 halt.target start waiting\n')).toBe('poweroff');
   });
   it('says unknown when no shutdown is queued (the unit was stopped by hand)', () => {
