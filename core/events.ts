@@ -233,6 +233,34 @@ export interface SoftwareConfigChange {
   readonly diff: readonly string[];
 }
 
+/** An automatic backup (--reason shutdown or timer) that a skip rule stopped (docs/appliance.md). */
+export interface BackupSkipped {
+  readonly type: 'backup-skipped';
+  readonly reason: string;
+  /** no-logbook, no-entry, disabled-flag, disabled-config, reboot or recent. */
+  readonly rule: string;
+  readonly message: string;
+}
+
+/** One login warning: something a restore could not bring back, or a live check that failed. */
+export interface LoginWarning {
+  readonly type: 'login-warning';
+  /** restore (from the restore report), proxy, kerberos, mounts, cvmfs or shutdown. */
+  readonly check: string;
+  /** What it is about: a path relative to the root, a mount point, a repository, an entry. */
+  readonly subject?: string | undefined;
+  readonly message: string;
+  /** The command that fixes it, like `voms-proxy-init -voms atlas`. */
+  readonly hint?: string | undefined;
+}
+
+/** `vml-agent login-warnings --write` wrote the file the login shells print. */
+export interface LoginWarningsWritten {
+  readonly type: 'login-warnings-written';
+  readonly path: string;
+  readonly count: number;
+}
+
 export interface ExitError {
   readonly type: 'exit_error';
   readonly code: number;
@@ -262,6 +290,9 @@ export type Event =
   | SoftwarePreloadSummary
   | SoftwareRepository
   | SoftwareConfigChange
+  | BackupSkipped
+  | LoginWarning
+  | LoginWarningsWritten
   | ExitError;
 
 /** Where commands send events; commands never call console.* themselves. */

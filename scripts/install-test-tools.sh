@@ -23,6 +23,11 @@ want qemu-img qemu-utils
 want debootstrap debootstrap
 want mkfs.ext4 e2fsprogs
 want cpio cpio
+want tcsh tcsh                        # the csh login hook (appliance/profile.d/vml.csh)
+want shellcheck shellcheck            # the appliance's shell scripts
+want systemd-analyze systemd          # verify the units; systemd-notify for EXTEND_TIMEOUT/STATUS
+want python3 python3-minimal          # a notification socket receiver for systemd-notify in the tests
+want qemu-storage-daemon qemu-system-common   # FUSE export of qcow2 images (appliance/customize-image.sh)
 if [ "${1:-}" = bench ]; then
   want restic restic
   want borg borgbackup

@@ -119,5 +119,8 @@ export const HUMAN: Formatters = {
           ...(e.dryRun ? [`--- ${e.file}`, `+++ ${e.file}`, ...e.diff] : []),
         ].join('\n')
       : `No change to ${e.file}: CVMFS_REPOSITORIES=${e.repositories.join(',')}`,
+  'backup-skipped': (e) => `No ${e.reason} backup: ${e.message}`,
+  'login-warning': (e) => `VML: ${e.message}${e.hint ? `\n     run: ${e.hint}` : ''}`,
+  'login-warnings-written': (e) => `Wrote ${e.count} login warning${e.count === 1 ? '' : 's'} to ${e.path}`,
   exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
 };

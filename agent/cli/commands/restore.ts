@@ -10,7 +10,9 @@ import { restoreFacts } from '../../steps/facts.js';
 import { readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { RestoreProblem } from '../../steps/step.js';
-import type { CommandDefinition } from '../command.js';
+import { collectWarnings } from '../../warnings/collect.js';
+import { writeWarningsFile } from '../../warnings/write.js';
+import type { CommandContext, CommandDefinition } from '../command.js';
 
 export const restoreCommand: CommandDefinition = {
   name: 'restore',
@@ -108,6 +110,7 @@ Examples:
       }
       if (!dryRun) {
         await writeRestoreReport(root, { version: name, time: new Date().toISOString(), safety, problems });
+        await refreshLoginWarnings(ctx);
       }
       ctx.output.emit({
         type: 'restore-summary',
@@ -127,3 +130,16 @@ Examples:
     }
   },
 };
+
+/** The next login shows what this restore could not bring back; failing to say so must not fail the restore. */
+async function refreshLoginWarnings(ctx: CommandContext): Promise<void> {
+  try {
+    const now = new Date();
+    await writeWarningsFile(ctx.config.root, await collectWarnings(ctx.config, now), now);
+  } catch (error) {
+    ctx.output.emit({
+      type: 'warning',
+      message: `Cannot update the login warnings: ${(error as Error).message}`,
+    });
+  }
+}
