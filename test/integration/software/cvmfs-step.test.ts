@@ -112,7 +112,9 @@ describe('cvmfs step', () => {
     const show = await runAgent(['show', 'alice/cvmfs@v1', ...common(root)]);
     expect(show.code).toBe(0);
     expect(show.stdout).not.toContain(SECRET);
-    const event = show.events.find((e) => e.type === 'show') as unknown as { facts: Record<string, string[]> };
+    const event = show.events.find((e) => e.type === 'show') as unknown as {
+      facts: Record<string, string[]>;
+    };
     expect(event.facts.cvmfs).toEqual([`${FQRN}: revision 2, root ${REV2_ROOT.slice(0, 12)} (mounted)`]);
     expect(show.stdout).toContain('CVMFS_USE_GEOAPI=no');
   });
