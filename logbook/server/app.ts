@@ -96,8 +96,10 @@ function toApiError(error: unknown): { code: ApiErrorCode; message: string } {
 
 // Backend messages name server paths ("/srv/vml/owners/alice/data/3f/…"): clients get only the file.
 function publicMessage(message: string): string {
-  return message.replace(
-    /"[^"]*\/((?:config|keys|locks|snapshots|index|data)\/(?:[0-9a-f]{2}\/)?[^"/]+)"/,
-    '"$1"',
-  );
+  return message.replace(/"(\/[^"]*)"/g, (_all, path: string) => {
+    const parts = path.split('/');
+    const name = parts.at(-1) ?? '';
+    const type = /^[0-9a-f]{2}$/.test(parts.at(-2) ?? '') ? parts.at(-3) : parts.at(-2);
+    return name === 'config' ? '"config"' : `"${type}/${name}"`;
+  });
 }
