@@ -122,7 +122,7 @@ describe('token scopes', () => {
   it('a stopped server is a TRANSIENT failure, so the retry wrapper retries it', async () => {
     const url = server.url;
     await server.app.close();
-    const be = new HttpBackend(url, 'vml_000000000000_' + 'A'.repeat(43));
+    const be = new HttpBackend(url, `vml_000000000000_${'A'.repeat(43)}`);
     expect(await codeOf(be.stat({ type: 'config', name: 'config' }))).toBe('TRANSIENT');
   });
 });
