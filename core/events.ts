@@ -261,6 +261,43 @@ export interface LoginWarningsWritten {
   readonly count: number;
 }
 
+/** `vml logbook serve` is listening (the real port when --listen asked for port 0). */
+export interface ServerListening {
+  readonly type: 'server-listening';
+  readonly url: string;
+  readonly data: string;
+}
+
+/** A user of the logbook server, added or listed. */
+export interface ServerUser {
+  readonly type: 'server-user';
+  readonly name: string;
+  readonly admin: boolean;
+  /** Whether the user has a password (web sign-in); tokens work either way. */
+  readonly password: boolean;
+  readonly created: string;
+}
+
+/** A token of the logbook server, created or listed. */
+export interface ServerToken {
+  readonly type: 'server-token';
+  readonly id: string;
+  readonly user: string;
+  readonly label: string;
+  /** "GLOB:ACCESS", e.g. "alice/*:append". */
+  readonly scope: string;
+  readonly created: string;
+  readonly revoked?: string | undefined;
+  /**
+   * The secret, only in the one event `token create` prints (and not with --output): this is the only place
+   * a secret appears in an event, because printing it once is the command's purpose.
+   */
+  readonly token?: string | undefined;
+  /** Where `token create --output` wrote the secret instead. */
+  readonly savedTo?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+}
+
 export interface ExitError {
   readonly type: 'exit_error';
   readonly code: number;
@@ -293,6 +330,9 @@ export type Event =
   | BackupSkipped
   | LoginWarning
   | LoginWarningsWritten
+  | ServerListening
+  | ServerUser
+  | ServerToken
   | ExitError;
 
 /** Where commands send events; commands never call console.* themselves. */

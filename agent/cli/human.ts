@@ -122,5 +122,16 @@ export const HUMAN: Formatters = {
   'backup-skipped': (e) => `No ${e.reason} backup: ${e.message}`,
   'login-warning': (e) => `VML: ${e.message}${e.hint ? `\n     run: ${e.hint}` : ''}`,
   'login-warnings-written': (e) => `Wrote ${e.count} login warning${e.count === 1 ? '' : 's'} to ${e.path}`,
+  'server-listening': (e) => `Logbook server listening on ${e.url} (data in ${e.data}); Ctrl-C stops it`,
+  'server-user': (e) =>
+    `${e.name.padEnd(20)}  ${e.admin ? 'admin' : 'user '}  ${e.password ? 'password' : 'tokens only'}  since ${e.created.slice(0, 10)}`,
+  'server-token': (e) => {
+    const line = `${e.id}  ${e.user.padEnd(12)}  ${e.scope.padEnd(20)}  ${e.revoked ? `revoked ${e.revoked.slice(0, 10)}` : `created ${e.created.slice(0, 10)}`}  ${e.label}`;
+    if (e.dryRun) return `would revoke ${line}`;
+    if (e.savedTo)
+      return `${line}\nThe token is in "${e.savedTo}" (readable by you only); it is shown nowhere else`;
+    if (e.token === undefined) return line;
+    return `${line}\n${e.token}\nThis is the only time the token is shown: store it now (e.g. in a file for VML_TOKEN_FILE)`;
+  },
   exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
 };
