@@ -3,10 +3,11 @@
  * this list is the single place that decides what a recipe may use.
  */
 import { filesStepKind } from './files-schema.js';
+import { packagesStep } from './packages.js';
 import type { StepKind } from './step.js';
 
 /** All step kinds a recipe may name, sorted by kind. */
-export const STEP_KINDS: readonly StepKind<unknown>[] = bake([filesStepKind]);
+export const STEP_KINDS: readonly StepKind<unknown>[] = bake([filesStepKind, packagesStep]);
 
 /** The step kind called `name`, or undefined if there is none. */
 export function stepKind(name: string): StepKind<unknown> | undefined {
