@@ -102,6 +102,11 @@ export interface PackagesFacts {
   readonly packages: readonly Package[];
 }
 
+/** "1 package", "2 packages". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** How many packages `show` lists before "… and N more". */
 const SHOWN = 20;
 
@@ -165,7 +170,7 @@ export const packagesStep: FactStep<PackagesWith, PackagesFacts, PackagesWithInp
   describe(facts) {
     if (facts.format === 'none') return ['no package database was found: no packages recorded'];
     const lines = [
-      `${facts.packages.length} packages recorded from ${facts.database ?? facts.format}${facts.os ? ` (${facts.os.id} ${facts.os.versionId})` : ''}`,
+      `${count(facts.packages.length, 'package')} recorded from ${facts.database ?? facts.format}${facts.os ? ` (${facts.os.id} ${facts.os.versionId})` : ''}`,
       facts.baseline === 'none'
         ? `no baseline: ${facts.leftOut} of ${facts.installed} installed packages left out (excluded or signing keys)`
         : `baseline ${facts.baseline}: ${facts.leftOut} of ${facts.installed} installed packages left out`,
