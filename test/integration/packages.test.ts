@@ -257,6 +257,13 @@ describe('packages step on RPM roots', () => {
     const recorded = await facts(`${ENTRY}@v${v.seq}`);
     expect(recorded).toMatchObject({ baseline: 'etc/vml-baseline.txt', installed: 5, leftOut: 3 });
     expect(recorded.packages.map((p) => (p as { name: string }).name)).toEqual(['vml-gone', 'vml-hello']);
+    // A root without the baseline file can still get the packages (the list matters only for removal).
+    const r = await restore(`${ENTRY}@v${v.seq}`, join(dir, 'no-baseline'), 'pk-baseline', '--dry-run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(actions(r.events).slice(0, 2)).toEqual([
+      'install vml-gone-1.0-1.noarch',
+      'install vml-hello-1.0-1.noarch',
+    ]);
   });
 
   it('an unknown shipped baseline is a recipe error with its location', async () => {

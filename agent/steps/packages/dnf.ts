@@ -65,7 +65,8 @@ async function commonOptions(work: string, setup: ManagerSetup): Promise<{ run: 
     await writeFile(join(extra, 'vml-extra.repo'), repoFile(setup.repos));
     reposDirs.push(...(setup.root === '/' ? ['/etc/yum.repos.d'] : []), extra);
     for (const r of setup.repos) {
-      shown.push('--repofrompath', `${r.id},${r.url}`);
+      // A mirror URL may carry a user and password: shown without them, used with them.
+      shown.push('--repofrompath', `${r.id},${r.url.replace(/\/\/[^/@]*@/, '//***@')}`);
       if (!r.gpgcheck) shown.push(`--setopt=${r.id}.gpgcheck=0`);
     }
   }

@@ -27,7 +27,12 @@ export async function restorePackages(
   if (live.format !== 'none' && live.format !== facts.format) {
     return { actions: [], problems: [crossFormat(facts, live.format)] };
   }
-  const keep = selector(await loadBaseline(ctx.with.baseline, root), ctx.with.exclude);
+  // The baseline only decides what removal may touch: a baseline file that this root lacks must not stop
+  // the installs.
+  const baseline = ctx.with.remove
+    ? await loadBaseline(ctx.with.baseline, root)
+    : await loadBaseline('none', root);
+  const keep = selector(baseline, ctx.with.exclude);
   const plan = planPackages(facts.packages, live.packages.filter(keep), ctx.with.remove);
   const actions = describePlan(plan, live.packages);
   if (plan.install.length === 0 && plan.remove.length === 0) {
