@@ -4,10 +4,15 @@
  */
 import { cvmfsStep } from './cvmfs.js';
 import { filesStepKind } from './files-schema.js';
+import { packagesStep } from './packages.js';
 import type { StepKind } from './step.js';
 
 /** All step kinds a recipe may name, sorted by kind. */
-export const STEP_KINDS: readonly StepKind<unknown>[] = bake([filesStepKind, cvmfsStep as StepKind<unknown>]);
+export const STEP_KINDS: readonly StepKind<unknown>[] = bake([
+  filesStepKind,
+  cvmfsStep as StepKind<unknown>,
+  packagesStep as StepKind<unknown>,
+]);
 
 /** The step kind called `name`, or undefined if there is none. */
 export function stepKind(name: string): StepKind<unknown> | undefined {
