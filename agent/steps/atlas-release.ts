@@ -94,7 +94,7 @@ export const atlasReleaseStep: FactStep<ReleaseWith, ReleaseFacts, z.input<typeo
 
   async restore(ctx) {
     const abs = `/${ctx.home}`;
-    const ids = ownerIds(ctx.accounts, ctx.entry.split('/')[0] as string);
+    const ids = ownerIds(ctx.accounts, ctx.entry.split('/')[0] as string, ctx.root);
     const actions: string[] = [];
     const problems: RestoreProblem[] = [];
     for (const area of ctx.facts.areas) {

@@ -93,18 +93,28 @@ export const datasetsStep: FactStep<DatasetsWith, DatasetsFacts> = {
       if (ctx.fetchDatasets && rucio !== undefined) {
         actions.push(`run: ${command.join(' ')}`);
         if (ctx.dryRun) continue;
-        const result = await runTool(rucio, command.slice(1), {
-          user: ownerIds(ctx.accounts, ctx.entry.split('/')[0] as string),
+        // The same command, with the download directory as this machine sees it (under --root).
+        const here = [
+          'download',
+          '--dir',
+          join(ctx.root, expandHome(download.dir, ctx.home)),
+          ...download.dids,
+        ];
+        const result = await runTool(rucio, here, {
+          user: ownerIds(ctx.accounts, ctx.entry.split('/')[0] as string, ctx.root),
           timeoutMs: 24 * 3600_000,
           signal: ctx.signal,
         }).catch((error: Error) => ({ code: 1, stderr: error.message }));
         missing = await missingFiles(ctx, download);
         if (missing.length === 0) continue;
-        const why = result.code === 0 ? 'rucio ended without error' : firstLine(result.stderr);
-        problems.push(problem(download, missing, command, `${why}, but`));
+        const why =
+          result.code === 0
+            ? 'rucio download ended without error, but'
+            : `rucio download failed ("${firstLine(result.stderr)}"):`;
+        problems.push(problem(download, missing, command, why));
         continue;
       }
-      const reason = ctx.fetchDatasets ? 'rucio is not on PATH, so' : undefined;
+      const reason = ctx.fetchDatasets ? 'rucio is not on PATH:' : undefined;
       problems.push(problem(download, missing, command, reason));
     }
     return { actions, problems };

@@ -85,29 +85,28 @@ export const environmentStep: FactStep<EnvironmentWith, EnvironmentFacts, z.inpu
 
   async capture(ctx) {
     const { method, variables } = await loginVariables(ctx);
-    const allow = picomatch(ctx.with.allow, { dot: true });
-    const deny = picomatch(ctx.with.deny.length > 0 ? ctx.with.deny : ['\0'], { dot: true });
-    const kept: Record<string, string> = {};
-    const withheld: string[] = [];
-    for (const [name, value] of [...variables].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (!allow(name) || deny(name)) continue;
-      if (isSecretName(name) || looksSecret(value)) withheld.push(name);
-      else kept[name] = templateHome(value, `/${ctx.home}`);
-    }
-    return { method, variables: kept, withheld };
+    return { method, ...filterVariables(variables, ctx.with, ctx.home) };
   },
 
   async restore(ctx) {
     const owner = ctx.entry.split('/')[0] as string;
-    const names = Object.keys(ctx.facts.variables);
-    const actions = [`write /${PROFILE_SNIPPET} with ${names.length} variables for ${owner}`];
+    // Only what the restored rc files do not set already: exporting `PATH=~/bin:$PATH` again in the
+    // snippet would put ~/bin twice into PATH, at every login.
+    const who = { user: owner, home: `/${ctx.home}` };
+    const fromFiles = await rcFileVariables(ctx.root, ctx.home, who, { withoutSnippet: true });
+    const given = filterVariables(fromFiles.variables, ctx.with, ctx.home).variables;
+    const names = Object.keys(ctx.facts.variables).filter((n) => given[n] !== ctx.facts.variables[n]);
+    const actions = [
+      `write /${PROFILE_SNIPPET} for ${owner}: ${names.length} of ${Object.keys(ctx.facts.variables).length} variables (the others come from the restored rc files)`,
+    ];
     if (ctx.dryRun) return { actions, problems: [] };
     const lines = [
       snippetMarker(owner),
       `# Written by vml-agent restore (${ctx.entry}): ${owner}'s login environment. Edit or delete freely.`,
       `[ "$(id -un 2>/dev/null)" = ${shellQuote(owner)} ] || return 0`,
       ...names.map(
-        (n) => `export ${n}=${shellQuote(expandTemplate(ctx.facts.variables[n] as string, `/${ctx.home}`))}`,
+        (n) =>
+          `export ${n}=${quoteKeepingSelf(n, expandTemplate(ctx.facts.variables[n] as string, `/${ctx.home}`))}`,
       ),
     ];
     const target = join(ctx.root, PROFILE_SNIPPET);
@@ -148,12 +147,38 @@ export const environmentStep: FactStep<EnvironmentWith, EnvironmentFacts, z.inpu
   },
 };
 
+/** The allowed variables (home as `{home}`) and the names withheld as credentials. */
+function filterVariables(
+  variables: ReadonlyMap<string, string>,
+  w: EnvironmentWith,
+  home: string,
+): { variables: Record<string, string>; withheld: string[] } {
+  const allow = picomatch(w.allow, { dot: true });
+  const deny = w.deny.length > 0 ? picomatch(w.deny, { dot: true }) : () => false;
+  const kept: Record<string, string> = {};
+  const withheld: string[] = [];
+  for (const [name, value] of [...variables].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!allow(name) || deny(name)) continue;
+    if (isSecretName(name) || looksSecret(value)) withheld.push(name);
+    else kept[name] = templateHome(value, `/${home}`);
+  }
+  return { variables: kept, withheld };
+}
+
+/** Quotes `value`, leaving `$NAME` (a variable extending itself, `~/bin:$PATH`) for the shell to expand. */
+function quoteKeepingSelf(name: string, value: string): string {
+  return value
+    .split(`$${name}`)
+    .map((part) => (part === '' ? '' : shellQuote(part)))
+    .join(`"$${name}"`);
+}
+
 /** Runs the method the recipe asks for; `auto` (and a login shell that fails) falls back to the rc files. */
 async function loginVariables(
   ctx: CaptureContext<EnvironmentWith>,
 ): Promise<{ method: EnvironmentFacts['method']; variables: Map<string, string> }> {
   const user = ctx.entry.split('/')[0] as string;
-  const who = { user, home: `/${ctx.home}`, ids: ownerIds(ctx.accounts, user) };
+  const who = { user, home: `/${ctx.home}`, ids: ownerIds(ctx.accounts, user, ctx.root) };
   const running = ctx.root === '/';
   const useShell = ctx.with.method === 'login-shell' || (ctx.with.method === 'auto' && running);
   // As root, only the owner's own ids (or an owner who is root) may run the owner's scripts.

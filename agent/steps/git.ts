@@ -55,7 +55,19 @@ export const gitStep: FactStep<GitWith, GitFacts, z.input<typeof schema>> = {
     const checkouts: Checkout[] = [];
     for (const dir of await findPaths(ctx.root, ctx.with.repos, { home: ctx.home, skip: SKIP_DIRS })) {
       if (!existsSync(join(ctx.root, dir, '.git'))) continue;
-      const { state, patch } = await inspect(join(ctx.root, dir));
+      let inspected: Awaited<ReturnType<typeof inspect>>;
+      try {
+        inspected = await inspect(join(ctx.root, dir));
+      } catch (error) {
+        // A repository without commits, or a broken one: its files are still kept by the files step.
+        ctx.output.emit({
+          type: 'warning',
+          path: dir,
+          message: `Not recorded as a git checkout: ${(error as Error).message}`,
+        });
+        continue;
+      }
+      const { state, patch } = inspected;
       const path = templateHomePath(dir, ctx.home);
       let name: string | undefined;
       if (patch.length > 0) {
@@ -153,7 +165,7 @@ async function restoreCheckout(
   if (ctx.dryRun)
     return `clone ${c.remote} into /${dir} at ${c.commit.slice(0, 12)}${c.patch ? ', apply the uncommitted changes' : ''}`;
   const patch = c.patch === undefined ? undefined : await ctx.attachment(c.patch);
-  const ids = ownerIds(ctx.accounts, ctx.entry.split('/')[0] as string);
+  const ids = ownerIds(ctx.accounts, ctx.entry.split('/')[0] as string, ctx.root);
   try {
     const empty = (await readdir(target).catch(() => [])).length === 0;
     await makeParents(ctx.root, dir, ids);

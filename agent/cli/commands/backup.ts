@@ -2,6 +2,7 @@
 import { VmlError } from '../../../core/errors.js';
 import { REASONS, type Reason } from '../../../logbook/format/manifest.js';
 import { runBackup } from '../../backup.js';
+import { chooseRecipe } from '../../recipes/choose.js';
 import { loadRecipe } from '../../recipes/load.js';
 import type { CommandDefinition } from '../command.js';
 
@@ -11,14 +12,18 @@ export const backupCommand: CommandDefinition = {
   summary: 'Back up this environment as a new version of its entry',
   help: `Captures what the recipe selects under --root and stores it as the next version (vN) of the entry.
 Only new data is written: unchanged files (same size, mtime, ctime and inode as in the previous version) are
-neither read nor hashed. A backup that is interrupted leaves the logbook valid; the next one starts over.
+neither read nor hashed. Without --recipe (or a recipe in agent.yaml), a home holding an ATLAS work area (a
+.asetup.save at most three levels down) is backed up with "atlas-analysis", any other with "home". A backup that is interrupted leaves the logbook valid; the next one starts over.
 
 Examples:
   vml-agent backup --message "before switching to 25.2.30"
   vml-agent backup --root /tmp/guest --logbook dir:/tmp/lb --entry alice/test --json`,
   configure(cmd) {
     cmd
-      .option('--recipe <name>', 'what to capture (default from agent.yaml, else "home")')
+      .option(
+        '--recipe <name>',
+        'what to capture (default from agent.yaml, else "atlas-analysis" when the home holds an ATLAS work area, else "home")',
+      )
       .option('-m, --message <text>', 'a note kept with the version')
       .option(
         '--reason <reason>',
@@ -32,7 +37,13 @@ Examples:
       throw new VmlError('E_USAGE', `Invalid --reason "${reason}": expected manual, shutdown or timer`);
     }
     const entry = ctx.entry();
-    const recipe = await loadRecipe(ctx.config.recipe ?? 'home', { dirs: ctx.config.recipeDirs });
+    let recipeName = ctx.config.recipe;
+    if (recipeName === undefined) {
+      const chosen = await chooseRecipe(ctx.config.root, entry);
+      ctx.output.emit({ type: 'info', message: chosen.message });
+      recipeName = chosen.name;
+    }
+    const recipe = await loadRecipe(recipeName, { dirs: ctx.config.recipeDirs });
     ctx.output.debug(`recipe ${recipe.name} from ${recipe.file} (${recipe.hash.slice(0, 12)})`);
     const logbook = await ctx.openLogbook();
     const { id, manifest } = await runBackup({

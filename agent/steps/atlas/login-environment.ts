@@ -60,8 +60,12 @@ export async function rcFileVariables(
   root: string,
   home: string,
   who: LoginUser,
+  options: { readonly withoutSnippet?: boolean } = {},
 ): Promise<{ variables: Map<string, string>; files: string[] }> {
+  // PATH comes from the login program before any rc file runs: kept as "$PATH", so `PATH=~/bin:$PATH`
+  // records (and restores) an addition to whatever PATH the restoring system has, not a PATH of ~/bin only.
   const shell = new Map<string, string>([
+    ['PATH', '$PATH'],
     ['HOME', who.home],
     ['USER', who.user],
     ['LOGNAME', who.user],
@@ -73,7 +77,9 @@ export async function rcFileVariables(
     .sort()
     .map((name) => `etc/profile.d/${name}`);
   const personal = ['.bash_profile', '.bash_login', '.profile'].map((f) => `${home}/${f}`);
-  const candidates = ['etc/profile', ...profileD];
+  const candidates = ['etc/profile', ...profileD].filter(
+    (f) => !(options.withoutSnippet && f === PROFILE_SNIPPET),
+  );
   for (const file of candidates) await readRc(root, file, who.user, shell, exported, files);
   for (const file of personal) if (await readRc(root, file, who.user, shell, exported, files)) break;
   await readRc(root, `${home}/.bashrc`, who.user, shell, exported, files);

@@ -26,10 +26,13 @@ export interface ToolOptions {
   readonly input?: Uint8Array | undefined;
 }
 
-/** Numeric ids to run as. */
+/** Who to run as: numeric ids, and the home the tool gets as HOME (its config, ssh keys, credentials). */
 export interface OwnerIds {
   readonly uid: number;
   readonly gid: number;
+  /** Absolute path on this machine: the root joined with the owner's home. */
+  readonly home: string;
+  readonly name: string;
 }
 
 /** Runs `command args`; rejects only when it cannot start (ENOENT: not installed). */
@@ -37,7 +40,7 @@ export function runTool(command: string, args: readonly string[], o: ToolOptions
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: o.cwd,
-      env: o.env ?? process.env,
+      env: o.user === undefined ? (o.env ?? process.env) : { ...(o.env ?? process.env), ...ownerEnv(o.user) },
       stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(o.user === undefined ? {} : { uid: o.user.uid, gid: o.user.gid }),
       ...(o.signal === undefined ? {} : { signal: o.signal }),
@@ -65,11 +68,18 @@ export function runTool(command: string, args: readonly string[], o: ToolOptions
  * The ids to run the owner's tools as: defined only when the agent runs as root and the owner is another
  * user of the root (a non-root agent cannot switch, and is usually the owner itself).
  */
-export function ownerIds(accounts: Accounts, owner: string): OwnerIds | undefined {
+export function ownerIds(accounts: Accounts, owner: string, root: string): OwnerIds | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const uid = accounts.userId.get(owner);
   if (uid === undefined || uid === 0) return undefined;
-  return { uid, gid: accounts.groupId.get(owner) ?? uid };
+  const home = join(root, accounts.home.get(owner) ?? `/home/${owner}`);
+  return { uid, gid: accounts.groupId.get(owner) ?? uid, home, name: owner };
+}
+
+// A tool run as the owner reads the owner's configuration, not root's (which it may not even read: git
+// stops on an unreadable /root/.gitconfig).
+function ownerEnv(user: OwnerIds): NodeJS.ProcessEnv {
+  return { HOME: user.home, USER: user.name, LOGNAME: user.name };
 }
 
 /** Gives `path` and everything below it (not following links) to `ids`. */
