@@ -17,6 +17,7 @@ want rpmbuild rpm                     # real RPMs and SQLite RPM databases for t
 want rpm2cpio rpm2cpio
 want createrepo_c createrepo-c
 want dnf dnf
+want db5.3_load db5.3-util           # a BerkeleyDB rpm database (EL7/EL8 format) from real headers
 want git git                          # git work areas
 want qemu-system-x86_64 qemu-system-x86   # the booted test guest (test/e2e)
 want qemu-img qemu-utils

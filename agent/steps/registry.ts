@@ -7,11 +7,13 @@ import { datasetsStep } from './datasets.js';
 import { environmentStep } from './environment.js';
 import { filesStepKind } from './files-schema.js';
 import { gitStep } from './git.js';
+import { packagesStep } from './packages.js';
 import type { StepKind } from './step.js';
 
 /** All step kinds a recipe may name, sorted by kind. */
 export const STEP_KINDS: readonly StepKind<unknown>[] = bake([
   filesStepKind,
+  packagesStep,
   atlasReleaseStep as StepKind<unknown>,
   datasetsStep as StepKind<unknown>,
   environmentStep as StepKind<unknown>,

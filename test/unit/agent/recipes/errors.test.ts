@@ -87,7 +87,7 @@ describe('loadRecipe() errors', () => {
   it('lists the known kinds for an unknown step kind', async () => {
     const message = await problems(['version: 1', 'description: One', 'steps:', '  - kind: packagez']);
     expect(message).toBe(
-      'recipes/web.yaml:4:11: steps[0].kind: unknown step kind "packagez": expected one of files',
+      'recipes/web.yaml:4:11: steps[0].kind: unknown step kind "packagez": expected one of files, packages',
     );
   });
 
@@ -102,7 +102,7 @@ describe('loadRecipe() errors', () => {
     expect(message.split('\n')).toEqual([
       'recipes/web.yaml:1:10: version: expected 1, got 2',
       'recipes/web.yaml:2:14: description: must not be empty',
-      'recipes/web.yaml:4:11: steps[0].kind: unknown step kind "nope": expected one of files',
+      'recipes/web.yaml:4:11: steps[0].kind: unknown step kind "nope": expected one of files, packages',
       'recipes/web.yaml:5:9: steps[0].id: expected a kebab-case step id, like "my-analysis"',
     ]);
   });
