@@ -190,6 +190,10 @@ export interface PreloadCounts {
   readonly objectsFetched: number;
   readonly requests: number;
   readonly bytesFetched: number;
+  /** With --alien-cache: the cache, and the objects (and their inflated bytes) this run put there. */
+  readonly alienCache?: string | undefined;
+  readonly alienObjects?: number | undefined;
+  readonly alienBytes?: number | undefined;
 }
 
 /** One repository of `vml-agent software preload`: what the plain tree now holds and what it cost. */
@@ -212,6 +216,21 @@ export interface SoftwareRepository {
   readonly rootCatalog?: string | undefined;
   /** Why the probe failed. */
   readonly message?: string | undefined;
+}
+
+/** `vml-agent software enable|disable`: the edit of the client configuration (default.local). */
+export interface SoftwareConfigChange {
+  readonly type: 'software-config';
+  /** The file, relative to the root. */
+  readonly file: string;
+  readonly dryRun: boolean;
+  readonly changed: boolean;
+  readonly enabled: readonly string[];
+  readonly disabled: readonly string[];
+  /** CVMFS_REPOSITORIES after the edit. */
+  readonly repositories: readonly string[];
+  /** Unified diff hunks of the edit. */
+  readonly diff: readonly string[];
 }
 
 export interface ExitError {
@@ -242,6 +261,7 @@ export type Event =
   | InitSummary
   | SoftwarePreloadSummary
   | SoftwareRepository
+  | SoftwareConfigChange
   | ExitError;
 
 /** Where commands send events; commands never call console.* themselves. */

@@ -3,6 +3,7 @@
  * this list is the single place that decides what a recipe may use.
  */
 import { atlasReleaseStep } from './atlas-release.js';
+import { cvmfsStep } from './cvmfs.js';
 import { datasetsStep } from './datasets.js';
 import { environmentStep } from './environment.js';
 import { filesStepKind } from './files-schema.js';
@@ -14,6 +15,7 @@ import type { StepKind } from './step.js';
 export const STEP_KINDS: readonly StepKind<unknown>[] = bake([
   filesStepKind,
   packagesStep,
+  cvmfsStep as StepKind<unknown>,
   atlasReleaseStep as StepKind<unknown>,
   datasetsStep as StepKind<unknown>,
   environmentStep as StepKind<unknown>,
