@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildRpms, rpmFile } from '../../helpers/rpms.js';
 import { makeGuestRoot, REPO_ROOT } from '../helpers/cli.js';
 
 export const FIXTURE_HOME = join(REPO_ROOT, 'test/fixtures/atlas-home');
@@ -22,9 +23,25 @@ function sh(cwd: string, ...args: string[]): string {
   });
 }
 
+/**
+ * A guest root whose RPM database (written by rpm itself) holds one package beyond the CernVM baseline, in
+ * the source root and the restore targets alike: the packages step then has facts to compare and nothing
+ * to install (the packages step's own tests cover installs with dnf).
+ */
+export async function makeCernvmRoot(
+  dir: string,
+  files: Parameters<typeof makeGuestRoot>[1] = {},
+): Promise<string> {
+  await makeGuestRoot(dir, files);
+  const lib = { name: 'vml-lib', version: '1.4.2', release: '3.el9' };
+  const rpm = join(await buildRpms([lib]), rpmFile(lib));
+  sh(dir, 'rpm', '--root', dir, '--dbpath', '/var/lib/rpm', '-i', '--nodeps', rpm);
+  return dir;
+}
+
 /** Makes root `dir` with alice's ATLAS home; the remote of the checkout is `remote` (a bare repository). */
 export async function makeAtlasRoot(dir: string, remote: string): Promise<string> {
-  await makeGuestRoot(dir, { 'etc/profile.d/lang.sh': 'export LANG=en_US.UTF-8\n' });
+  await makeCernvmRoot(dir, { 'etc/profile.d/lang.sh': 'export LANG=en_US.UTF-8\n' });
   await rm(join(dir, 'home/alice'), { recursive: true });
   await cp(FIXTURE_HOME, join(dir, 'home/alice'), { recursive: true });
   await rm(join(dir, 'home/alice/README.md'));

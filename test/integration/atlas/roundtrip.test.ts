@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentEvent, at, makeGuestRoot, runAgent, treeSnapshot } from '../helpers/cli.js';
-import { CHECKOUT, makeAtlasRoot, makeFakeRucio, RELEASE_DIR, WORK_AREA } from './fixture.js';
+import { CHECKOUT, makeAtlasRoot, makeCernvmRoot, makeFakeRucio, RELEASE_DIR } from './fixture.js';
 
 let base: string;
 let rootA: string;
@@ -62,6 +62,7 @@ describe('ATLAS round trip', () => {
     const facts = await factsOf('alice/zmumu@v1', rootA);
     const text = JSON.stringify(facts);
     for (const secret of PLANTED) expect(text).not.toContain(secret);
+    expect(JSON.stringify(facts.packages?.facts)).toContain('vml-lib'); // added to the CernVM baseline
     expect(facts.release?.facts).toMatchObject({
       areas: [
         {
@@ -98,7 +99,7 @@ describe('ATLAS round trip', () => {
 
   it('restores into a fresh root, captures it again with the same facts and files, and diff finds nothing', async () => {
     const rootB = join(base, 'B');
-    await makeGuestRoot(rootB);
+    await makeCernvmRoot(rootB);
     await mkdir(join(rootB, RELEASE_DIR), { recursive: true }); // CernVM-FS "mounted" in B
     const env = { PATH: `${rucio.bin}:${process.env.PATH}` };
     const restored = await runAgent(
@@ -135,7 +136,7 @@ describe('ATLAS round trip', () => {
 
   it('lists the rucio commands and the missing release when it cannot bring them back', async () => {
     const rootC = join(base, 'C');
-    await makeGuestRoot(rootC);
+    await makeCernvmRoot(rootC);
     const restored = await runAgent(['restore', 'alice/zmumu@v1', ...at(rootC, logbook), '--json']);
     expect(restored.code).toBe(3);
     const report = JSON.parse(await readFile(join(rootC, 'var/lib/vml/last-restore.json'), 'utf8'));
@@ -154,7 +155,7 @@ describe('ATLAS round trip', () => {
 
   it("writes .asetup.save for the home of the restoring root, not the owner's old paths", async () => {
     const rootD = join(base, 'D');
-    await makeGuestRoot(rootD, {
+    await makeCernvmRoot(rootD, {
       'etc/passwd': 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/data/alice:/bin/bash\n',
     });
     const restored = await runAgent(['restore', 'alice/zmumu@v1', ...at(rootD, logbook), '--json']);
@@ -171,7 +172,7 @@ describe('ATLAS round trip', () => {
     await rename(remote, `${remote}.away`);
     try {
       const rootE = join(base, 'E');
-      await makeGuestRoot(rootE);
+      await makeCernvmRoot(rootE);
       const restored = await runAgent(['restore', 'alice/zmumu@v1', ...at(rootE, logbook), '--json']);
       expect(restored.code).toBe(3);
       const report = JSON.parse(await readFile(join(rootE, 'var/lib/vml/last-restore.json'), 'utf8'));
