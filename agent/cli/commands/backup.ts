@@ -37,6 +37,8 @@ Examples:
       throw new VmlError('E_USAGE', `Invalid --reason "${reason}": expected manual, shutdown or timer`);
     }
     const entry = ctx.entry();
+    // The logbook first: a wrong --logbook is the error to report, before anything about the recipe.
+    const logbook = await ctx.openLogbook();
     let recipeName = ctx.config.recipe;
     if (recipeName === undefined) {
       const chosen = await chooseRecipe(ctx.config.root, entry);
@@ -45,7 +47,6 @@ Examples:
     }
     const recipe = await loadRecipe(recipeName, { dirs: ctx.config.recipeDirs });
     ctx.output.debug(`recipe ${recipe.name} from ${recipe.file} (${recipe.hash.slice(0, 12)})`);
-    const logbook = await ctx.openLogbook();
     const { id, manifest } = await runBackup({
       logbook,
       root: ctx.config.root,
