@@ -6,7 +6,7 @@
 import { copyFile, lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getPackages, getPackagesNdb, getPackagesSqlite } from '@snyk/rpm-parser';
+import { getPackages, getPackagesNdb } from '@snyk/rpm-parser';
 // Not re-exported by the package's index: the header parser the three readers above share, needed for
 // blobs read through node:sqlite (see readSqliteWithWal).
 import { bufferToPackageInfo } from '@snyk/rpm-parser/dist/rpm/index.js';
@@ -54,12 +54,13 @@ export async function findRpmDatabase(root: string): Promise<RpmDatabase | undef
 export async function readRpmDatabase(root: string, db: RpmDatabase): Promise<Package[]> {
   const file = join(root, db.path);
   let infos: PackageInfo[];
-  if (db.backend === 'sqlite' && (await nonEmpty(`${file}-wal`))) {
+  // SQLite reads every rpmdb.sqlite: rpm keeps it in WAL mode, which sql.js (underneath
+  // getPackagesSqlite) cannot read even when the log is empty (checkpointed), as after a clean rpm exit.
+  if (db.backend === 'sqlite') {
     infos = await readSqliteWithWal(file);
   } else {
     const bytes = await readFile(file);
-    const read =
-      db.backend === 'sqlite' ? getPackagesSqlite : db.backend === 'ndb' ? getPackagesNdb : getPackages;
+    const read = db.backend === 'ndb' ? getPackagesNdb : getPackages;
     const result = await read(bytes);
     if (result.error !== undefined) throw unreadable(db.path, result.error);
     infos = result.response;
@@ -78,7 +79,7 @@ async function readSqliteWithWal(file: string): Promise<PackageInfo[]> {
   try {
     const copy = join(dir, 'rpmdb.sqlite');
     await copyFile(file, copy);
-    await copyFile(`${file}-wal`, `${copy}-wal`);
+    if (await nonEmpty(`${file}-wal`)) await copyFile(`${file}-wal`, `${copy}-wal`);
     let blobs: Uint8Array[];
     try {
       const db = await openReadOnly(copy, 'the RPM database');
