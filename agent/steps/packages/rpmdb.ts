@@ -54,8 +54,9 @@ export async function findRpmDatabase(root: string): Promise<RpmDatabase | undef
 export async function readRpmDatabase(root: string, db: RpmDatabase): Promise<Package[]> {
   const file = join(root, db.path);
   let infos: PackageInfo[];
-  // SQLite reads every rpmdb.sqlite: rpm keeps it in WAL mode, which sql.js (underneath
-  // getPackagesSqlite) cannot read even when the log is empty (checkpointed), as after a clean rpm exit.
+  // node:sqlite reads every rpmdb.sqlite: it sees a write-ahead log not yet checkpointed, and it reads a
+  // database with no packages (`rpm --initdb`), on which sql.js (underneath getPackagesSqlite) was seen
+  // to fail with "Cannot read properties of undefined".
   if (db.backend === 'sqlite') {
     infos = await readSqliteWithWal(file);
   } else {
