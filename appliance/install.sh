@@ -40,6 +40,8 @@ install -m 0644 "$bundle"/recipes/* "$libexec/recipes/"
 [ -z "$node" ] || install -m 0755 "$node" "$libexec/node"
 install -m 0755 "$here/bin/vml-agent" "$dest/usr/bin/vml-agent"
 install -m 0644 "$here"/systemd/*.service "$here"/systemd/*.timer "$units/"
+install -d -m 0755 "$dest/usr/lib/systemd/system-preset"
+install -m 0644 "$here/systemd-preset/80-vml.preset" "$dest/usr/lib/systemd/system-preset/80-vml.preset"
 install -m 0644 "$here/tmpfiles.d/vml.conf" "$dest/usr/lib/tmpfiles.d/vml.conf"
 install -m 0644 "$here/profile.d/vml.sh" "$here/profile.d/vml.csh" "$dest/etc/profile.d/"
 # The configuration belongs to the administrator: never overwrite one that is there.

@@ -59,7 +59,7 @@ export async function restoreFacts(
   phase: FactStep<unknown, unknown>['phase'],
   manifest: Manifest,
   logbook: Logbook,
-  run: FactRun & { readonly dryRun: boolean },
+  run: FactRun & { readonly dryRun: boolean; readonly fetchDatasets?: boolean | undefined },
 ): Promise<{ actions: { step: string; action: string }[]; problems: RestoreProblem[] }> {
   const actions: { step: string; action: string }[] = [];
   const problems: RestoreProblem[] = [];
@@ -72,6 +72,7 @@ export async function restoreFacts(
         ...context(run, recorded.with),
         facts: recorded.facts,
         dryRun: run.dryRun,
+        fetchDatasets: run.fetchDatasets,
         attachment: (name) => logbook.readAttachment(manifest, attachmentName(id, name)),
       });
     } catch (error) {

@@ -52,6 +52,8 @@ export interface RestoreContext<W, F> extends StepContext<W> {
   readonly dryRun: boolean;
   /** Bytes the step attached at capture, or undefined. */
   attachment(name: string): Promise<Uint8Array | undefined>;
+  /** `restore --fetch-datasets`: download what the datasets step recorded (needs `rucio` on PATH). */
+  readonly fetchDatasets?: boolean | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # VML login warnings (installed as /etc/profile.d/vml.sh): prints what the last restore could not bring back
 # and what was found invalid at boot, written by vml-login-warnings.service and by "vml-agent restore".
 # Interactive shells only, and no process is started: the small file is read with shell builtins.

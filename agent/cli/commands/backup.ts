@@ -4,6 +4,7 @@ import type { Output } from '../../../core/events.js';
 import { REASONS, type Reason } from '../../../logbook/format/manifest.js';
 import { runBackup } from '../../backup.js';
 import { automaticBackupSkip } from '../../backup-policy.js';
+import { chooseRecipe } from '../../recipes/choose.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { writeShutdownRecord } from '../../shutdown-record.js';
 import { systemdNotifier } from '../../systemd/notify.js';
@@ -18,6 +19,8 @@ export const backupCommand: CommandDefinition = {
   help: `Captures what the recipe selects under --root and stores it as the next version (vN) of the entry.
 Only new data is written: unchanged files (same size, mtime, ctime and inode as in the previous version) are
 neither read nor hashed. A backup that is interrupted leaves the logbook valid; the next one starts over.
+Without --recipe (or a recipe in agent.yaml), a home holding an ATLAS work area (a .asetup.save at most three
+levels down) is backed up with "atlas-analysis", any other with "home"; the backup says which it chose.
 
 With --reason shutdown or timer (what vml-backup-shutdown.service and vml-backup.timer run), the backup is
 automatic: it is skipped, with exit 0, when no logbook or entry is configured, when
@@ -32,7 +35,10 @@ Examples:
   vml-agent backup --root /tmp/guest --logbook dir:/tmp/lb --entry alice/test --json`,
   configure(cmd) {
     cmd
-      .option('--recipe <name>', 'what to capture (default from agent.yaml, else "home")')
+      .option(
+        '--recipe <name>',
+        'what to capture (default from agent.yaml, else "atlas-analysis" when the home holds an ATLAS work area, else "home")',
+      )
       .option('-m, --message <text>', 'a note kept with the version')
       .option(
         '--reason <reason>',
@@ -128,9 +134,16 @@ async function backUp(
   message: string | undefined,
   output: Output,
 ): Promise<Awaited<ReturnType<typeof runBackup>>> {
-  const recipe = await loadRecipe(ctx.config.recipe ?? 'home', { dirs: ctx.config.recipeDirs });
-  ctx.output.debug(`recipe ${recipe.name} from ${recipe.file} (${recipe.hash.slice(0, 12)})`);
+  // The logbook first: a wrong --logbook is the error to report, before anything about the recipe.
   const logbook = await ctx.openLogbook();
+  let recipeName = ctx.config.recipe;
+  if (recipeName === undefined) {
+    const chosen = await chooseRecipe(ctx.config.root, entry);
+    output.emit({ type: 'info', message: chosen.message });
+    recipeName = chosen.name;
+  }
+  const recipe = await loadRecipe(recipeName, { dirs: ctx.config.recipeDirs });
+  ctx.output.debug(`recipe ${recipe.name} from ${recipe.file} (${recipe.hash.slice(0, 12)})`);
   return runBackup({
     logbook,
     root: ctx.config.root,

@@ -22,17 +22,24 @@ export const restoreCommand: CommandDefinition = {
 version does not have (only inside the recipe's scope), and sets modes, owners, times and xattrs. Before it
 changes anything that exists, it backs up the current state as a new version (reason "pre-restore") and says
 how to get back. Nothing is ever written outside --root: a version with "../" names, or a live symlink that
-leads out of the root, is refused. --dry-run prints the plan and changes nothing.
+leads out of the root, is refused. --dry-run prints the plan and changes nothing. Datasets (Rucio DIDs) are
+not stored: restore lists the "rucio download" commands that bring them back, and runs them with
+--fetch-datasets.
 
 Examples:
   vml-agent restore alice/higgs-ww@v7 --dry-run
   vml-agent restore alice/higgs-ww@v7
-  vml-agent restore alice/higgs-ww@3f2a9c1e --root /tmp/scratch --logbook dir:/srv/vml`,
+  vml-agent restore alice/higgs-ww@3f2a9c1e --root /tmp/scratch --logbook dir:/srv/vml
+  vml-agent restore alice/higgs-ww@v7 --fetch-datasets   # also download the recorded Rucio datasets`,
   configure(cmd) {
     cmd
       .argument('<version>', 'ENTRY@VERSION')
       .option('--recipe <name>', "the scope to restore (default: the version's recipe)")
-      .option('-n, --dry-run', 'print what would change; change nothing');
+      .option('-n, --dry-run', 'print what would change; change nothing')
+      .option(
+        '--fetch-datasets',
+        'download the datasets the version recorded (runs the listed "rucio download" commands; needs rucio on PATH and a grid proxy)',
+      );
   },
   async run(ctx, args, flags) {
     const dryRun = flags.dryRun === true;
@@ -86,6 +93,7 @@ Examples:
         output: ctx.output,
         signal: ctx.signal,
         dryRun,
+        fetchDatasets: flags.fetchDatasets === true,
       };
       // Packages and clones first, so the files then overlay them; derived files (a regenerated
       // .asetup.save) after.
