@@ -4,11 +4,9 @@
  *
  * - base-KEY: Debian with a kernel, alice and Node (build-image.sh, ~2 min); KEY hashes that script and the
  *   Node binary, so it is rebuilt only when one of them changes;
- * - appliance-KEY: a copy of the base with the appliance installed by appliance/install.sh, the way an image
- *   is customized (a few seconds); KEY hashes the base and every installed file, so each code change gets
- *   its own layer and an unchanged tree reuses the last one.
- *
- * The files go into the ext4 image with debugfs: no loop mount, no root needed for this layer.
+ * - appliance-KEY: a copy of the base into which appliance/customize-image.sh baked the agent (a few
+ *   seconds); KEY hashes the base and every installed file, so each code change gets its own layer and an
+ *   unchanged tree reuses the last one.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -67,29 +65,37 @@ export async function baseImage(log: (line: string) => void): Promise<GuestImage
 }
 
 /**
- * The appliance layer over `base`: the bundle built from the current sources and appliance/install.sh
- * --enable run into a staging tree, copied into a copy of the base image.
+ * The appliance layer over `base`: a copy of the base image customized by appliance/customize-image.sh (the
+ * bundle built from the current sources, installed by install.sh and enabled, written with debugfs), the
+ * way an administrator bakes the agent into an image. Keyed by the staged tree, so unchanged code reuses it.
  */
 export async function applianceImage(base: GuestImage, log: (line: string) => void): Promise<GuestImage> {
   const stage = await mkdtemp(join(tmpdir(), 'vml-e2e-stage-'));
   try {
-    const bundle = join(stage, '.bundle');
+    const bundle = join(stage, 'bundle');
     execFileSync(process.execPath, [join(REPO_ROOT, 'appliance/build-bundle.ts'), bundle], {
       stdio: 'ignore',
     });
+    // The same tree customize-image.sh installs, staged only to compute the key.
     const root = join(stage, 'root');
     execFileSync('bash', [join(REPO_ROOT, 'appliance/install.sh'), root, '--bundle', bundle, '--enable']);
-    const dropIn = join(root, 'etc/systemd/system/vml-backup-shutdown.service.d');
-    await mkdir(dropIn, { recursive: true });
-    await writeFile(join(dropIn, 'e2e-console.conf'), CONSOLE_DROP_IN);
+    const scripts = await readFile(join(REPO_ROOT, 'appliance/customize-image.sh'));
     const entries = await walk(root);
-    const key = hash([base.rootfs, ...entries.map((e) => `${e.path} ${e.mode} ${e.content}`)]);
+    const key = hash([base.rootfs, scripts, CONSOLE_DROP_IN, ...entries]);
     const dir = join(CACHE_DIR, `appliance-${key}`);
     if (!existsSync(join(dir, 'rootfs.raw'))) {
       await buildOnce(dir, async (out) => {
-        log(`installing the appliance into a copy of the base image (${dir})`);
-        execFileSync('cp', ['--sparse=always', base.rootfs, join(out, 'rootfs.raw')]);
-        await copyIntoExt4(root, entries, join(out, 'rootfs.raw'));
+        log(`customizing a copy of the base image with the appliance (${dir})`);
+        const image = join(out, 'rootfs.raw');
+        execFileSync('cp', ['--sparse=always', base.rootfs, image]);
+        execFileSync(
+          'bash',
+          [join(REPO_ROOT, 'appliance/customize-image.sh'), image, '--bundle', bundle, '--method', 'debugfs'],
+          {
+            stdio: ['ignore', 'ignore', 'inherit'],
+          },
+        );
+        await addConsoleDropIn(image, stage);
         await cp(base.kernel, join(out, 'vmlinuz'));
         await cp(base.initrd, join(out, 'initrd.img'));
       });
@@ -105,56 +111,30 @@ function imageIn(dir: string): GuestImage {
   return { rootfs: join(dir, 'rootfs.raw'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img') };
 }
 
-interface StagedEntry {
-  /** Absolute in the guest. */
-  readonly path: string;
-  readonly type: 'dir' | 'file' | 'symlink';
-  readonly mode: number;
-  /** File content hash or symlink target; '' for directories. */
-  readonly content: string;
-}
-
-async function walk(root: string, rel = ''): Promise<StagedEntry[]> {
-  const out: StagedEntry[] = [];
+/** Every path below `root` with its type, mode and content hash (or link target), as strings to hash. */
+async function walk(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
   for (const name of (await readdir(join(root, rel))).sort()) {
     const path = `${rel}/${name}`;
     const st = await lstat(join(root, path));
-    const mode = st.mode & 0o7777;
-    if (st.isDirectory()) {
-      out.push({ path, type: 'dir', mode, content: '' });
-      out.push(...(await walk(root, path)));
-    } else if (st.isSymbolicLink()) {
-      out.push({ path, type: 'symlink', mode, content: await readlink(join(root, path)) });
-    } else {
-      out.push({ path, type: 'file', mode, content: hash([await readFile(join(root, path))]) });
-    }
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.isDirectory()) out.push(`d ${path} ${mode}`, ...(await walk(root, path)));
+    else if (st.isSymbolicLink()) out.push(`l ${path} ${await readlink(join(root, path))}`);
+    else out.push(`f ${path} ${mode} ${hash([await readFile(join(root, path))])}`);
   }
   return out;
 }
 
-/** Writes the staged tree into an ext4 image with debugfs, owned by root, then checks the file system. */
-async function copyIntoExt4(root: string, entries: readonly StagedEntry[], image: string): Promise<void> {
-  const commands: string[] = [];
-  for (const e of entries) {
-    const octal = (type: number) => `0${(type | e.mode).toString(8)}`;
-    if (e.type === 'dir') {
-      // Fails harmlessly where the base has the directory already.
-      commands.push(`mkdir ${e.path}`, `sif ${e.path} mode ${octal(0o040000)}`);
-      continue;
-    }
-    commands.push(`rm ${e.path}`);
-    if (e.type === 'symlink') commands.push(`symlink ${e.path} ${e.content}`);
-    else commands.push(`write ${join(root, e.path)} ${e.path}`, `sif ${e.path} mode ${octal(0o100000)}`);
-    commands.push(`sif ${e.path} uid 0`, `sif ${e.path} gid 0`);
-  }
-  const script = join(dirname(image), 'debugfs.commands');
-  await writeFile(script, `${commands.join('\n')}\n`);
-  execFileSync('debugfs', ['-w', '-f', script, image], { stdio: 'ignore' });
-  execFileSync('e2fsck', ['-fn', image], { stdio: 'ignore' });
-  for (const e of entries) {
-    const listing = execFileSync('debugfs', ['-R', `stat ${e.path}`, image], { stdio: 'pipe' }).toString();
-    if (!listing.includes('Inode:')) throw new Error(`debugfs did not install ${e.path} into ${image}`);
-  }
+/** Writes CONSOLE_DROP_IN into the image with debugfs, and checks that it is there. */
+async function addConsoleDropIn(image: string, scratch: string): Promise<void> {
+  const dir = '/etc/systemd/system/vml-backup-shutdown.service.d';
+  const file = join(scratch, 'e2e-console.conf');
+  await writeFile(file, CONSOLE_DROP_IN, { mode: 0o644 });
+  const commands = join(scratch, 'debugfs.commands');
+  await writeFile(commands, `mkdir ${dir}\nwrite ${file} ${dir}/e2e-console.conf\n`);
+  execFileSync('debugfs', ['-w', '-f', commands, image], { stdio: 'ignore' });
+  const check = execFileSync('debugfs', ['-R', `cat ${dir}/e2e-console.conf`, image], { stdio: 'pipe' });
+  if (check.toString() !== CONSOLE_DROP_IN) throw new Error(`debugfs did not write ${dir} into ${image}`);
 }
 
 /** Runs `build` into a temporary directory and renames it to `dir`, so a half-built layer is never used. */

@@ -34,6 +34,8 @@ export interface BootOptions {
   readonly shares: { readonly logbook: string; readonly results: string };
   /** Name of the console log (several boots of one guest keep separate logs). */
   readonly name: string;
+  /** A second disk (/dev/vdb, raw), read at most `bytesPerSecond`: slow storage, like a busy network disk. */
+  readonly slowDisk?: { readonly path: string; readonly bytesPerSecond: number } | undefined;
 }
 
 /** One line of the console, with the host time (ms, performance.now()) its end arrived. */
@@ -96,6 +98,12 @@ export class Guest {
       // measurements look for, instead of a description cut to 80 columns.
       ...['-append', 'console=ttyS0 root=/dev/vda rw systemd.status_unit_format=name'],
       ...['-drive', `file=${disk},if=virtio,format=qcow2`],
+      ...(options.slowDisk
+        ? [
+            '-drive',
+            `file=${options.slowDisk.path},if=virtio,format=raw,throttling.bps-read=${options.slowDisk.bytesPerSecond}`,
+          ]
+        : []),
       ...share('logbook', options.shares.logbook),
       ...share('results', options.shares.results),
       ...['-display', 'none', '-serial', 'stdio', '-monitor', 'none'],

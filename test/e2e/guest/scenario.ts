@@ -174,3 +174,28 @@ export function parseLoginLatency(line: string): { withHookMs: number; withoutHo
   const min = (s: string | undefined) => Math.min(...(s ?? '').trim().split(/\s+/).map(Number)) / 1000;
   return { withHookMs: min(m[1]), withoutHookMs: min(m[2]) };
 }
+
+/**
+ * Writes `slow.raw` into `dir`: an ext4 file system whose root (alice's) holds `big.bin`, `bytes` of random
+ * data. Attached with a read limit, it makes a backup slow however fast or busy the host is.
+ */
+export async function makeSlowDisk(dir: string, bytes: number): Promise<string> {
+  const src = join(dir, 'slow-disk');
+  await writeRandomFile(join(src, 'big.bin'), bytes);
+  execFileSync('chown', ['-R', '1000:1000', src]);
+  const image = join(dir, 'slow.raw');
+  const size = `${Math.ceil(bytes / 2 ** 20) + 32}M`;
+  execFileSync('mkfs.ext4', ['-q', '-E', 'root_owner=1000:1000', '-d', src, image, size]);
+  await rm(src, { recursive: true });
+  return image;
+}
+
+/** The backup's own figure from its last summary line on the console ("added … in 3.02s"), in seconds. */
+export function agentSeconds(guest: Guest, from: number): number | undefined {
+  let seconds: number | undefined;
+  for (let i = from; i < guest.lines.length; i++) {
+    const m = /vml-agent\[\d+\]: +added .* in ([\d.]+)s$/.exec(guest.lines[i]?.text ?? '');
+    if (m) seconds = Number(m[1]);
+  }
+  return seconds;
+}
