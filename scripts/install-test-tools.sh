@@ -29,6 +29,7 @@ want shellcheck shellcheck            # the appliance's shell scripts
 want systemd-analyze systemd          # verify the units; systemd-notify for EXTEND_TIMEOUT/STATUS
 want python3 python3-minimal          # a notification socket receiver for systemd-notify in the tests
 want qemu-storage-daemon qemu-system-common   # FUSE export of qcow2 images (appliance/customize-image.sh)
+want strip binutils                   # the e2e guest's Node binary without its debug symbols
 if [ "${1:-}" = bench ]; then
   want restic restic
   want borg borgbackup

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAgent } from '../integration/helpers/cli.js';
 import { applianceImage, baseImage, CACHE_DIR, type GuestImage } from './guest/image.js';
-import { type BootOptions, Guest, qemuMissing } from './guest/qemu.js';
+import { type BootOptions, Guest, qemuMissing, requireGuestTools } from './guest/qemu.js';
 import {
   agentSeconds,
   changeOnePercentCommand,
@@ -65,6 +65,7 @@ describe.skipIf(missing !== undefined)('the appliance in a booted QEMU guest (sl
     `printf 'logbook: dir:/mnt/logbook\\nentry: ${entry}\\n' > /etc/vml/agent.yaml`;
 
   beforeAll(async () => {
+    requireGuestTools();
     work = await mkdtemp(join(tmpdir(), 'vml-e2e-'));
     const log = (line: string) => console.log(`e2e: ${line}`);
     const t0 = performance.now();

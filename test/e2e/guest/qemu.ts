@@ -14,16 +14,28 @@ import type { GuestImage } from './image.js';
 export const BOOT_TIMEOUT_MS = 300_000;
 export const COMMAND_TIMEOUT_MS = 240_000;
 
-/** Why the e2e tests cannot run here, or undefined when they can. */
+/** Why the e2e tests cannot run here (no QEMU), or undefined when they can. */
 export function qemuMissing(): string | undefined {
-  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'debootstrap', 'mkfs.ext4', 'debugfs']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return `${tool} is not installed: run scripts/install-test-tools.sh (as root)`;
-    }
+  return hasCommand('qemu-system-x86_64')
+    ? undefined
+    : 'qemu-system-x86_64 is not installed: run scripts/install-test-tools.sh (as root)';
+}
+
+/** Throws, naming the package script, when a tool the guest set-up needs besides QEMU is missing. */
+export function requireGuestTools(): void {
+  for (const tool of ['qemu-img', 'debootstrap', 'mkfs.ext4', 'debugfs', 'e2fsck', 'strip']) {
+    if (!hasCommand(tool))
+      throw new Error(`${tool} is not installed: run scripts/install-test-tools.sh (as root)`);
   }
-  return undefined;
+}
+
+function hasCommand(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface BootOptions {
