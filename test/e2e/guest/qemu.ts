@@ -78,6 +78,7 @@ export class Guest {
   /** Where the next `expect` starts looking. */
   private cursor = 0;
   private partial = '';
+  private pendingEscape = '';
   private sequence = 0;
   readonly lines: ConsoleLine[] = [];
   readonly exited: Promise<number | null>;
@@ -127,8 +128,15 @@ export class Guest {
   private receive(chunk: string): void {
     this.log.write(chunk);
     const now = performance.now();
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the console's escape sequences
-    const clean = chunk.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r/g, '');
+    // An escape sequence cut in two by the pipe would survive the clean-up: keep its start for the next chunk.
+    let data = this.pendingEscape + chunk;
+    const esc = data.lastIndexOf('\x1b');
+    this.pendingEscape = '';
+    if (esc !== -1 && data.length - esc < 16 && !ESCAPE.test(data.slice(esc))) {
+      this.pendingEscape = data.slice(esc);
+      data = data.slice(0, esc);
+    }
+    const clean = data.replace(ESCAPES, '');
     this.text += clean;
     const parts = (this.partial + clean).split('\n');
     this.partial = parts.pop() ?? '';
@@ -240,6 +248,11 @@ export class Guest {
     return undefined;
   }
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the console's escape sequences
+const ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: one whole escape sequence at the start
+const ESCAPE = /^\x1b(\[[0-9;?]*[A-Za-z]|[()][A-Z0-9])/;
 
 function share(tag: string, path: string): string[] {
   return ['-virtfs', `local,path=${path},mount_tag=${tag},security_model=none`];
