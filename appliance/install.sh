@@ -36,9 +36,9 @@ install -d -m 0755 "$libexec" "$libexec/recipes" "$units" "$dest/usr/bin" "$dest
   "$dest/etc/profile.d" "$dest/etc/vml/recipes" "$dest/var/lib/vml" "$dest/usr/share/doc/vml-agent"
 install -m 0755 "$bundle/vml-agent.mjs" "$libexec/vml-agent.mjs"
 install -m 0644 "$bundle/chunk-worker.js" "$bundle/encode-worker.js" "$bundle/package.json" "$libexec/"
-# Recipes may sit in subdirectories (recipes/baselines/): copy the tree, directories 0755, files 0644.
-(cd "$bundle/recipes" && find . -mindepth 1 -type d) | while IFS= read -r d; do install -d -m 0755 "$libexec/recipes/$d"; done
-(cd "$bundle/recipes" && find . -type f) | while IFS= read -r f; do install -m 0644 "$bundle/recipes/$f" "$libexec/recipes/$f"; done
+# Recipes with their subdirectories (baselines/): directories 0755, files 0644.
+(cd "$bundle/recipes" && find . -type d -exec install -d -m 0755 "$libexec/recipes/{}" \; &&
+  find . -type f -exec install -m 0644 {} "$libexec/recipes/{}" \;)
 [ -z "$node" ] || install -m 0755 "$node" "$libexec/node"
 install -m 0755 "$here/bin/vml-agent" "$dest/usr/bin/vml-agent"
 install -m 0644 "$here"/systemd/*.service "$here"/systemd/*.timer "$units/"

@@ -81,7 +81,8 @@ export async function restoreFacts(
       outcome = { actions: [], problems: [{ step: id, kind: recorded.kind, subject: id, message }] };
     }
     actions.push(...outcome.actions.map((action) => ({ step: id, action })));
-    problems.push(...outcome.problems);
+    // Named by the recipe step id (a recipe may hold two steps of one kind), whatever the step wrote.
+    problems.push(...outcome.problems.map((p) => ({ ...p, step: id })));
   }
   return { actions, problems };
 }
