@@ -142,7 +142,9 @@ describe.skipIf(missing !== undefined)('the appliance in a booted QEMU guest (sl
       const a2 = await boot('a', 'a2-unchanged');
       await a2.login('root', 'root');
       await a2.check(`tar -C /home/alice -xpf ${data} && rm ${data}`);
-      await a2.check("vml-agent backup -m 'home data set'", STEP_MS);
+      // Exit 3 (warnings) where the credentials step finds long-lived credentials and has no recipient to seal them to.
+      const manualRun = await a2.run("vml-agent backup -m 'home data set'", STEP_MS);
+      expect([0, 3], manualRun.output).toContain(manualRun.code);
       const from2 = await powerOff(a2);
       figures['shutdown backup, unchanged home (s)'] = round(stopSeconds(a2, UNIT, from2));
       figures["shutdown backup, unchanged home, agent's own time (s)"] =
