@@ -26,7 +26,7 @@ in_guest() { chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # The modules a QEMU guest needs: virtio disks and PCI, ext4 for the root, 9p for the shares. Everything
 # else of the ~400 MB module tree goes (pruned below, after the initrd is built).
-MODULES="virtio_pci virtio_blk virtio_console ext4 9p 9pnet_virtio fuse virtiofs"
+MODULES=(virtio_pci virtio_blk virtio_console ext4 9p 9pnet_virtio fuse virtiofs)
 
 echo "build-image: debootstrap (minbase, bookworm)" >&2
 # shellcheck disable=SC2086 # DEBIAN_MIRROR is one optional argument
@@ -38,7 +38,7 @@ debootstrap --variant=minbase --include=systemd-sysv,udev,kmod,procps,initramfs-
 
 # A small initrd with just the modules above: the stock "most" policy takes ~20 s and 30 MB more.
 printf 'MODULES=list\nCOMPRESS=zstd\n' >"$ROOTFS/etc/initramfs-tools/conf.d/vml-e2e.conf"
-printf '%s\n' $MODULES >>"$ROOTFS/etc/initramfs-tools/modules"
+printf '%s\n' "${MODULES[@]}" >>"$ROOTFS/etc/initramfs-tools/modules"
 mount -t proc proc "$ROOTFS/proc"
 echo "build-image: kernel" >&2
 in_guest apt-get install -y -qq --no-install-recommends linux-image-amd64 >"$WORK/kernel.log" 2>&1 || {
@@ -56,16 +56,15 @@ cp "$ROOTFS/boot/initrd.img-$KVER" "$OUT/initrd.img"
 MODDIR=$ROOTFS/lib/modules/$KVER
 keep=$WORK/keep-modules
 : >"$keep"
-for m in $MODULES; do
-  want=$(in_guest modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }')
-  printf '%s\n' $want >>"$keep"
+for m in "${MODULES[@]}"; do
+  in_guest modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }' >>"$keep"
 done
 find "$MODDIR/kernel" -name '*.ko*' | while read -r ko; do
   grep -qxF "${ko#"$ROOTFS"}" "$keep" || rm -f "$ko"
 done
 find "$MODDIR/kernel" -type d -empty -delete
 in_guest depmod "$KVER"
-rm -rf "$ROOTFS/boot"/* "$ROOTFS/usr/share/doc"/* "$ROOTFS/usr/share/man"/* "$ROOTFS/usr/share/locale"/* \
+rm -rf "${ROOTFS:?}/boot"/* "$ROOTFS/usr/share/doc"/* "$ROOTFS/usr/share/man"/* "$ROOTFS/usr/share/locale"/* \
   "$ROOTFS/var/lib/apt/lists"/* "$ROOTFS/var/cache/apt"/*.bin
 
 echo "build-image: configuration" >&2
