@@ -21,33 +21,38 @@ export interface BackupOptions {
   readonly message?: string | undefined;
   readonly output: Output;
   readonly signal?: AbortSignal | undefined;
+  /** The owner's age recipient, to seal long-lived credentials (agent.yaml `recipient`). */
+  readonly recipient?: string | undefined;
 }
 
 /** Makes a version of `entry` from `root`; returns it once its manifest is durable. */
 export async function runBackup(o: BackupOptions): Promise<VersionRef> {
   const started = Date.now();
   const accounts = await readAccounts(o.root);
-  const scope = scopeOf(o.recipe, accounts, o.entry);
   const history = await o.logbook.history(o.entry);
   const parent = history[history.length - 1];
   const writer = await o.logbook.beginVersion(o.entry, {
     onStale: (message) => o.output.emit({ type: 'warning', message }),
   });
   try {
-    const files = await captureFiles({
-      root: o.root,
-      scope,
-      logbook: o.logbook,
-      writer,
-      accounts,
-      parentTree: parent?.manifest.tree,
-      output: o.output,
-      signal: o.signal,
-    });
+    // Fact steps first: the files they keep their own way (credentials sealed in the vault) are left out
+    // of the files capture, so they are never stored in plain text.
     const facts = await captureFacts(o.recipe, {
       root: o.root,
       entry: o.entry,
       accounts,
+      output: o.output,
+      signal: o.signal,
+      scope: scopeOf(o.recipe, accounts, o.entry),
+      recipient: o.recipient,
+    });
+    const files = await captureFiles({
+      root: o.root,
+      scope: scopeOf(o.recipe, accounts, o.entry, facts.excluded),
+      logbook: o.logbook,
+      writer,
+      accounts,
+      parentTree: parent?.manifest.tree,
       output: o.output,
       signal: o.signal,
     });

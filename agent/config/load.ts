@@ -17,6 +17,10 @@ const fileSchema = z
     entry: z.string().min(1).optional(),
     recipe: z.string().min(1).optional(),
     recipe_dirs: z.array(z.string()).optional(),
+    recipient: z
+      .string()
+      .regex(/^age1[0-9a-z]+$/, { error: 'expected an age recipient like "age1…" (see "vml-agent init")' })
+      .optional(),
   })
   .strict();
 
@@ -30,6 +34,8 @@ export interface AgentConfig {
   readonly recipeDirs: readonly string[];
   /** The config file read, if there was one. */
   readonly file: string | undefined;
+  /** The owner's age recipient (public key) that private versions' credential vaults are sealed to. */
+  readonly recipient: string | undefined;
 }
 
 export interface ConfigFlags {
@@ -56,6 +62,7 @@ export async function loadConfig(flags: ConfigFlags, shippedRecipes: string): Pr
       shippedRecipes,
     ],
     file: file ? path : undefined,
+    recipient: file?.recipient,
   });
 }
 
@@ -89,6 +96,6 @@ async function readConfigFile(path: string): Promise<z.output<typeof fileSchema>
     return `${at(node?.range?.[0])}: ${key}: ${issue.message}`;
   });
   throw new VmlError('E_CONFIG_INVALID', problems.join('\n'), {
-    hint: 'Known keys: logbook, entry, recipe, recipe_dirs; see "vml-agent init --help"',
+    hint: 'Known keys: logbook, entry, recipe, recipe_dirs, recipient; see "vml-agent init --help"',
   });
 }

@@ -7,8 +7,11 @@ import type { Output } from '../../core/events.js';
 import type { Manifest } from '../../logbook/format/manifest.js';
 import type { Logbook } from '../../logbook/logbook.js';
 import type { ResolvedRecipe } from '../recipes/load.js';
+import type { OpenedIdentity } from '../vault/identity.js';
+import { listFilesInScope } from './files/list.js';
 import type { Accounts } from './files/owners.js';
 import { homeOf } from './files/owners.js';
+import type { Scope } from './files/scope.js';
 import { stepKind } from './registry.js';
 import {
   type FactChange,
@@ -34,13 +37,35 @@ export interface FactRun {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Facts of every fact step of `recipe`, by step id, and the attachments they made (by attachment name). */
+/** What a capture needs beyond the run: the files scope and the owner's recipient. */
+export interface FactCapture extends FactRun {
+  readonly scope: Scope;
+  readonly recipient: string | undefined;
+}
+
+/** What a restore needs beyond the run. */
+export interface FactRestore extends FactRun {
+  readonly dryRun: boolean;
+  /** Opens the owner's identity (see RestoreContext.identity); absent: there is none. */
+  readonly identity?: (() => Promise<OpenedIdentity | undefined>) | undefined;
+}
+
+/**
+ * Facts of every fact step of `recipe`, by step id, the attachments they made (by attachment name) and the
+ * paths they asked the files capture to leave out.
+ */
 export async function captureFacts(
   recipe: ResolvedRecipe,
-  run: FactRun,
-): Promise<{ steps: Record<string, RecordedStep>; attachments: Map<string, Uint8Array> }> {
+  run: FactCapture,
+): Promise<{
+  steps: Record<string, RecordedStep>;
+  attachments: Map<string, Uint8Array>;
+  excluded: Set<string>;
+}> {
   const steps: Record<string, RecordedStep> = {};
   const attachments = new Map<string, Uint8Array>();
+  const excluded = new Set<string>();
+  let files: Promise<readonly string[]> | undefined;
   for (const step of recipe.steps) {
     const kind = stepKind(step.kind);
     if (kind === undefined || !isFactStep(kind)) continue;
@@ -48,10 +73,16 @@ export async function captureFacts(
     const facts = await kind.capture({
       ...context(run, step.with),
       attach: (name, bytes) => attachments.set(attachmentName(step.id, name), bytes),
+      exclude: (path) => excluded.add(path),
+      filesInScope: () => {
+        files ??= Promise.resolve().then(() => listFilesInScope(run.root, run.scope, run.signal));
+        return files;
+      },
+      recipient: run.recipient,
     });
     steps[step.id] = { kind: step.kind, with: step.with, facts };
   }
-  return { steps, attachments };
+  return { steps, attachments, excluded };
 }
 
 /** Restores the fact steps of `manifest` that run in `phase`, in recipe order; never throws for one step. */
@@ -59,7 +90,7 @@ export async function restoreFacts(
   phase: FactStep<unknown, unknown>['phase'],
   manifest: Manifest,
   logbook: Logbook,
-  run: FactRun & { readonly dryRun: boolean },
+  run: FactRestore,
 ): Promise<{ actions: { step: string; action: string }[]; problems: RestoreProblem[] }> {
   const actions: { step: string; action: string }[] = [];
   const problems: RestoreProblem[] = [];
@@ -73,6 +104,7 @@ export async function restoreFacts(
         facts: recorded.facts,
         dryRun: run.dryRun,
         attachment: (name) => logbook.readAttachment(manifest, attachmentName(id, name)),
+        identity: async () => (run.dryRun || !run.identity ? undefined : run.identity()),
       });
     } catch (error) {
       // One step failing (dnf missing, a clone refused) must not stop the others or the files.

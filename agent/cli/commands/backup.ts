@@ -44,6 +44,7 @@ Examples:
       message: flags.message as string | undefined,
       output: ctx.output,
       signal: ctx.signal,
+      recipient: ctx.config.recipient,
     });
     const s = manifest.stats;
     ctx.output.emit({

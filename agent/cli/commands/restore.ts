@@ -73,6 +73,7 @@ Examples:
           message: `Safety version before restoring ${name}`,
           output: ctx.output,
           signal: ctx.signal,
+          recipient: ctx.config.recipient,
         });
         safety = `${saved.manifest.entry}@v${saved.manifest.seq}`;
         ctx.output.emit({ type: 'info', message: `Saved the current state as ${safety} before restoring` });
