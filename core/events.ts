@@ -167,6 +167,10 @@ export interface InitSummary {
   readonly logbook: string;
   readonly created: boolean;
   readonly config?: string | undefined;
+  /** The owner's identity file (a path, never its content) and its public recipient. */
+  readonly identity?: string | undefined;
+  readonly recipient?: string | undefined;
+  readonly identityCreated?: boolean | undefined;
 }
 
 /** What a CernVM-FS preload of one repository holds and cost (the preloader returns it, the event carries it). */

@@ -23,6 +23,17 @@ const problemSubject = (kind: string, name: string) =>
       ? `${PROBLEM_FILE_DIR[kind]}/${name}`
       : `${kind} ${name}`;
 
+// Said once, when the identity is made: the one moment the owner can still save it.
+const identityNotice = (path: string, recipient: string, created: boolean) =>
+  created
+    ? [
+        `Created your age identity ${path} (public key ${recipient}).`,
+        'Private versions seal your long-lived credentials (grid certificate and key, SSH keys, .netrc) to it;',
+        'restoring them needs this file and its passphrase. Copy it off this VM now (to your laptop or',
+        'CERNBox): if the VM is lost, the identity and every credential sealed to it are lost with it.',
+      ].join('\n')
+    : `Using your age identity ${path} (public key ${recipient})`;
+
 /** Formatters for results (stdout). Progress, warnings and errors are handled by the output itself. */
 export const HUMAN: Formatters = {
   progress: () => undefined,
@@ -96,7 +107,8 @@ export const HUMAN: Formatters = {
   'gc-summary': (e) =>
     `${e.dryRun ? 'Would free' : 'Freed'} ${formatBytes(e.bytesFreed)}: ${e.packsDeleted} packs deleted, ${e.packsRepacked} repacked; logbook ${formatBytes(e.bytesBefore)} -> ${formatBytes(e.bytesAfter)}`,
   'init-summary': (e) =>
-    `${e.created ? 'Created' : 'Using'} logbook ${e.logbook}${e.config ? `\nWrote ${e.config}` : ''}`,
+    `${e.created ? 'Created' : 'Using'} logbook ${e.logbook}${e.config ? `\nWrote ${e.config}` : ''}` +
+    (e.identity ? `\n${identityNotice(e.identity, e.recipient ?? '', e.identityCreated === true)}` : ''),
   'software-preload': (e) =>
     [
       `${e.dryRun ? 'Would preload' : 'Preloaded'} ${e.repository}:${e.paths.join(',')} revision ${e.revision} into ${e.into}`,

@@ -24,9 +24,18 @@ export interface RestorePlan {
   readonly destructive: boolean;
 }
 
-/** Plans the restore of `version` over `live` (both limited to the recipe's scope). */
-export function planRestore(live: FlatTree, version: FlatTree): RestorePlan {
-  const changes = compareFlat(live, version);
+/**
+ * Plans the restore of `version` over `live` (both limited to the recipe's scope). Live paths in `keep` are
+ * never removed: files the version keeps its own way (credentials sealed in its vault or only recorded),
+ * which its files tree lacks on purpose.
+ */
+export function planRestore(
+  live: FlatTree,
+  version: FlatTree,
+  options: { readonly keep?: ReadonlySet<string> } = {},
+): RestorePlan {
+  const keep = options.keep ?? new Set<string>();
+  const changes = compareFlat(live, version).filter((c) => !(c.change === 'removed' && keep.has(c.path)));
   const writes: PlannedAction[] = [];
   const metadata: PlannedAction[] = [];
   const removals: PlannedAction[] = [];

@@ -2,11 +2,15 @@
  * Every step kind, listed explicitly: importing a step file never registers anything by side effect, so
  * this list is the single place that decides what a recipe may use.
  */
+import { credentialsStep } from './credentials.js';
 import { filesStepKind } from './files-schema.js';
 import type { StepKind } from './step.js';
 
 /** All step kinds a recipe may name, sorted by kind. */
-export const STEP_KINDS: readonly StepKind<unknown>[] = bake([filesStepKind]);
+export const STEP_KINDS: readonly StepKind<unknown>[] = bake([
+  filesStepKind,
+  credentialsStep as StepKind<unknown>,
+]);
 
 /** The step kind called `name`, or undefined if there is none. */
 export function stepKind(name: string): StepKind<unknown> | undefined {

@@ -1,15 +1,18 @@
 /** vml-agent restore (alias checkout): bring the root back to a version, after a safety version. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { runBackup } from '../../backup.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
 import { flattenLive, flattenVersion } from '../../restore/flatten.js';
 import { planRestore } from '../../restore/plan.js';
 import { writeRestoreReport } from '../../restore/report.js';
+import { recordedCredentialPaths } from '../../steps/credentials.js';
 import { restoreFacts } from '../../steps/facts.js';
-import { readAccounts } from '../../steps/files/owners.js';
+import { homeOf, readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { RestoreProblem } from '../../steps/step.js';
+import { defaultIdentityPath, type OpenedIdentity, openIdentity } from '../../vault/identity.js';
+import { PASSPHRASE_ENV, readPassphrase } from '../../vault/passphrase.js';
 import type { CommandDefinition } from '../command.js';
 
 export const restoreCommand: CommandDefinition = {
@@ -22,15 +25,24 @@ changes anything that exists, it backs up the current state as a new version (re
 how to get back. Nothing is ever written outside --root: a version with "../" names, or a live symlink that
 leads out of the root, is refused. --dry-run prints the plan and changes nothing.
 
+Credentials: session credentials (proxies, tickets, tokens) are never stored, and long-lived ones (grid
+key, SSH keys, .netrc) are sealed in the version's vault. With the owner's identity (--identity FILE, by
+default ~/.config/vml/identity.age of the entry's owner; passphrase from the terminal or
+${PASSPHRASE_ENV}) they are written back with their modes and owners. Whatever cannot be brought back
+is listed in the restore report with the command that makes it anew (voms-proxy-init, kinit, …), and live
+credential files are never removed just because the version lacks them.
+
 Examples:
   vml-agent restore alice/higgs-ww@v7 --dry-run
   vml-agent restore alice/higgs-ww@v7
-  vml-agent restore alice/higgs-ww@3f2a9c1e --root /tmp/scratch --logbook dir:/srv/vml`,
+  vml-agent restore alice/higgs-ww@3f2a9c1e --root /tmp/scratch --logbook dir:/srv/vml
+  vml-agent restore alice/higgs-ww@v7 --identity ~/saved/identity.age`,
   configure(cmd) {
     cmd
       .argument('<version>', 'ENTRY@VERSION')
       .option('--recipe <name>', "the scope to restore (default: the version's recipe)")
-      .option('-n, --dry-run', 'print what would change; change nothing');
+      .option('-n, --dry-run', 'print what would change; change nothing')
+      .option('--identity <file>', "the owner's age identity that opens the credential vault");
   },
   async run(ctx, args, flags) {
     const dryRun = flags.dryRun === true;
@@ -52,7 +64,9 @@ Examples:
       const accounts = await readAccounts(root);
       const scope = scopeOf(recipe, accounts, version.manifest.entry);
       const live = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
-      const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree));
+      const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree), {
+        keep: recordedCredentialPaths(version.manifest),
+      });
       for (const a of [...plan.removals, ...plan.writes, ...plan.metadata]) {
         ctx.output.emit({
           type: 'restore-action',
@@ -85,6 +99,7 @@ Examples:
         output: ctx.output,
         signal: ctx.signal,
         dryRun,
+        identity: identityLoader(root, version.manifest.entry, flags.identity as string | undefined),
       };
       // Packages and clones first, so the files then overlay them; derived files (a regenerated
       // .asetup.save) after.
@@ -128,3 +143,20 @@ Examples:
     }
   },
 };
+
+/**
+ * Opens the owner's identity on first use (after the files are restored, so a restored default identity
+ * file counts): the --identity file, else the default one if it exists, else none.
+ */
+function identityLoader(root: string, entry: string, given: string | undefined) {
+  let opened: Promise<OpenedIdentity | undefined> | undefined;
+  return () => {
+    opened ??= (async () => {
+      const path =
+        given ?? defaultIdentityPath(root, homeOf(await readAccounts(root), entry.split('/')[0] as string));
+      if (given === undefined && !(await stat(path).catch(() => undefined))) return undefined;
+      return openIdentity(path, await readPassphrase(`Passphrase of ${path}`));
+    })();
+    return opened;
+  };
+}
