@@ -61,6 +61,8 @@ export interface ShowEvent {
   readonly manifest: unknown;
   /** What each fact step recorded, in a few lines per step id. */
   readonly facts?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Public versions: where they came from and what the sanitizers removed, one line each. */
+  readonly sanitization?: readonly string[] | undefined;
 }
 
 export type Change = 'added' | 'removed' | 'modified' | 'metadata' | 'type';
@@ -218,6 +220,44 @@ export interface SoftwareRepository {
   readonly message?: string | undefined;
 }
 
+/** One sanitizer, as `publish --list-sanitizers` lists it. */
+export interface PublishSanitizer {
+  readonly type: 'publish-sanitizer';
+  readonly name: string;
+  readonly heading: string;
+  readonly enabledByDefault: boolean;
+  /** Whether the --sanitizers selection given (default "defaults") runs it. */
+  readonly selected: boolean;
+}
+
+/** One thing publish removed or changed (or, with --dry-run, would): where and what kind, never the value. */
+export interface PublishFinding {
+  readonly type: 'publish-finding';
+  readonly sanitizer: string;
+  /** What was found: grid-user-key, voms-proxy, url-password, … */
+  readonly kind: string;
+  readonly path: string;
+  readonly action: 'delete' | 'strip-line' | 'redact' | 'record';
+  readonly credential?: 'session' | 'long-lived' | undefined;
+  readonly count?: number | undefined;
+  readonly reason?: string | undefined;
+  readonly restoreHint?: string | undefined;
+}
+
+export interface PublishSummary {
+  readonly type: 'publish-summary';
+  readonly dryRun: boolean;
+  /** The private version published (`entry@vN`). */
+  readonly from: string;
+  /** The new public version (`entry@vN`) and its id; absent with --dry-run. */
+  readonly version?: string | undefined;
+  readonly id?: string | undefined;
+  readonly findings: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly seconds: number;
+}
+
 export interface ExitError {
   readonly type: 'exit_error';
   readonly code: number;
@@ -246,6 +286,9 @@ export type Event =
   | InitSummary
   | SoftwarePreloadSummary
   | SoftwareRepository
+  | PublishSanitizer
+  | PublishFinding
+  | PublishSummary
   | ExitError;
 
 /** Where commands send events; commands never call console.* themselves. */

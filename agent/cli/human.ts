@@ -62,6 +62,7 @@ export const HUMAN: Formatters = {
         `${step}:`,
         ...lines.map((l) => `  ${l}`),
       ]),
+      ...(e.sanitization ? ['sanitization:', ...e.sanitization.map((l) => `  ${l}`)] : []),
       JSON.stringify(e.manifest, null, 2),
     ].join('\n'),
   'diff-fact': (e) => {
@@ -121,5 +122,14 @@ export const HUMAN: Formatters = {
     e.ok
       ? `${e.repository.padEnd(28)} revision ${String(e.revision).padEnd(6)} published ${(e.published ?? '').replace('T', ' ').slice(0, 19)}  ${e.servers[0] ?? ''}`
       : `${e.repository.padEnd(28)} unavailable: ${e.message ?? ''}`,
+  'publish-sanitizer': (e) =>
+    `${e.selected ? '*' : ' '} ${e.name.padEnd(24)} ${e.heading}${e.enabledByDefault ? '' : ' (not by default)'}`,
+  'publish-finding': (e) =>
+    `${e.action.padEnd(10)} ${e.path}  [${e.sanitizer}: ${e.kind}${e.count ? ` x${e.count}` : ''}]` +
+    `${e.reason ? `  (${e.reason})` : ''}${e.restoreHint ? `\n           to bring it back: ${e.restoreHint}` : ''}`,
+  'publish-summary': (e) =>
+    e.dryRun
+      ? `Would publish ${e.from} as a public version: ${e.findings} findings, ${e.files} files (${formatBytes(e.bytes)}) checked in ${formatDuration(e.seconds)}\nNothing was written; run again without --dry-run to publish`
+      : `Published ${e.from} as ${e.version} (${short(e.id ?? '')}), public: ${e.findings} findings, ${e.files} files (${formatBytes(e.bytes)}) in ${formatDuration(e.seconds)}`,
   exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
 };

@@ -7,6 +7,7 @@ import { diffCommand } from './diff.js';
 import { gcCommand } from './gc.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
+import { publishCommand } from './publish.js';
 import { restoreCommand } from './restore.js';
 import { showCommand } from './show.js';
 import { softwareCommand } from './software.js';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly CommandDefinition[] = [
   checkCommand,
   gcCommand,
   softwareCommand,
+  publishCommand,
 ];
