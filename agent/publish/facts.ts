@@ -77,8 +77,9 @@ async function flag(
 
 function collect(value: unknown, path: string, key: string, out: Leaf[]): void {
   if (typeof value === 'string') out.push({ path, key, value });
-  else if (Array.isArray(value)) value.forEach((v, i) => collect(v, `${path}[${i}]`, key, out));
-  else if (value !== null && typeof value === 'object') {
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) collect(v, `${path}[${i}]`, key, out);
+  } else if (value !== null && typeof value === 'object') {
     const named = (value as { name?: unknown }).name;
     for (const [k, v] of Object.entries(value)) {
       // {name: "RUCIO_PASSWORD", value: "…"}: the rules should see the variable's name, not "value".
