@@ -80,7 +80,7 @@ export function readTar(bytes: Uint8Array): VaultFile[] {
         user: text(block, 265, 32) || undefined,
         group: text(block, 297, 32) || undefined,
         mtime: (BigInt(sec) * 1_000_000_000n + BigInt(frac.padEnd(9, '0').slice(0, 9))).toString(),
-        content: body.slice(),
+        content: new Uint8Array(body), // a copy, also when `bytes` is a Buffer (whose slice would not copy)
       });
     }
     pax = {};
