@@ -2,7 +2,8 @@
  * Public versions carry the private version's step facts (packages, release, variables, git remotes), so
  * those are sanitized too: every string value is put through the same sanitizers as the files (as a
  * `key=value` line, so assignment rules see the name), and whatever they flag is replaced by a marker.
- * The credentials step keeps its list (paths, types and hints only) but loses its vault.
+ * The credentials step keeps its list (paths, types and hints only) but loses its vault; each of its
+ * credentials becomes a `record` finding, so the report names every credential the version saw.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,17 @@ export async function sanitizeFacts(
       ...step,
       facts: { credentials: (facts.credentials ?? []).map((c) => ({ ...c, sealed: false })) },
     };
+    // Kept out of the private version's files already; listed so the report names every credential.
+    for (const c of facts.credentials ?? []) {
+      findings.push({
+        sanitizer: `step:${id}`,
+        type: c.type,
+        path: c.path,
+        action: 'record',
+        credential: c.credential,
+        restoreHint: c.hint,
+      });
+    }
   }
   return { steps: replaced, findings };
 }

@@ -66,7 +66,7 @@ export const credentialsStep: FactStep<CredentialsWith, CredentialsFacts> = {
     const lines = [`${sealed} sealed in the vault, ${session} session credentials recorded (not stored)`];
     for (const c of facts.credentials) {
       lines.push(
-        `${c.sealed ? 'sealed ' : c.credential === 'session' ? 'session' : 'dropped'}  ${c.path} (${c.type})`,
+        `${c.sealed ? 'sealed  ' : c.credential === 'session' ? 'session ' : 'left out'}  ${c.path} (${c.type})`,
       );
     }
     return lines;

@@ -39,11 +39,14 @@ export async function createIdentity(
   encrypter.setPassphrase(passphrase);
   const sealed = await encrypter.encrypt(text);
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const firstMade = await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = `${path}.tmp-${process.pid}`;
   await writeFile(temp, sealed, { mode: 0o600, flag: 'wx' });
   if (owner) {
-    await chown(dir, owner.uid, owner.gid);
+    // Every directory made here (~/.config too, if it was missing) belongs to the owner, not to root.
+    for (let d = dir; firstMade !== undefined && d.length >= firstMade.length; d = dirname(d)) {
+      await chown(d, owner.uid, owner.gid);
+    }
     await chown(temp, owner.uid, owner.gid);
   }
   try {

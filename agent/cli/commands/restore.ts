@@ -1,5 +1,6 @@
 /** vml-agent restore (alias checkout): bring the root back to a version, after a safety version. */
 import { mkdir, stat } from 'node:fs/promises';
+import { VmlError } from '../../../core/errors.js';
 import { runBackup } from '../../backup.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
@@ -154,7 +155,10 @@ function identityLoader(root: string, entry: string, given: string | undefined) 
     opened ??= (async () => {
       const path =
         given ?? defaultIdentityPath(root, homeOf(await readAccounts(root), entry.split('/')[0] as string));
-      if (given === undefined && !(await stat(path).catch(() => undefined))) return undefined;
+      if (!(await stat(path).catch(() => undefined))) {
+        if (given === undefined) return undefined;
+        throw new VmlError('E_NOT_FOUND', `Cannot read the identity file "${path}"`);
+      }
       return openIdentity(path, await readPassphrase(`Passphrase of ${path}`));
     })();
     return opened;
