@@ -2,7 +2,8 @@
  * The credential vault and publish, end to end on the built CLI: real credentials and decoys in a guest
  * with two users and etc/ (full-root recipe), `init` (identity), `backup` (private: vault), `publish
  * --public`, then the whole logbook searched for every planted secret, and restores with and without the
- * identity. About 20 s, most of it scrypt (the identity passphrase) and key generation.
+ * identity. About 20 s alone (40 s on a loaded machine), most of it scrypt (the identity passphrase) and
+ * key generation.
  */
 import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
