@@ -63,6 +63,7 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
           signal: o.signal,
           scope: scopeOf(o.recipe, accounts, o.entry),
           recipient: o.recipient,
+          parent: parent ? { logbook: o.logbook, manifest: parent.manifest } : undefined,
         });
     const files = await captureFiles({
       root: o.root,

@@ -28,6 +28,11 @@ export interface CredentialsFacts {
   readonly credentials: readonly CredentialRecord[];
   /** The recipient the vault was sealed to, when there is a vault. */
   readonly recipient?: string | undefined;
+  /**
+   * The detectors that classified the files (credential sanitizers' names): the next backup looks again
+   * only at changed files when they are the same, at every file otherwise.
+   */
+  readonly rules?: string | undefined;
 }
 
 export const credentialsSchema = z.object({}).strict();

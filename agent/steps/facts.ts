@@ -3,10 +3,13 @@
  * in their phase, compare for `diff`, describe for `show`. The files step has its own machinery
  * (files/capture.ts, restore/); this is everything else, driven by the FactStep contract of step.ts.
  */
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Output } from '../../core/events.js';
 import type { Manifest } from '../../logbook/format/manifest.js';
 import type { Logbook } from '../../logbook/logbook.js';
 import type { ResolvedRecipe } from '../recipes/load.js';
+import { flattenVersion } from '../restore/flatten.js';
 import type { OpenedIdentity } from '../vault/identity.js';
 import { listFilesInScope } from './files/list.js';
 import type { Accounts } from './files/owners.js';
@@ -37,10 +40,11 @@ export interface FactRun {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** What a capture needs beyond the run: the files scope and the owner's recipient. */
+/** What a capture needs beyond the run: the files scope, the owner's recipient, the parent version. */
 export interface FactCapture extends FactRun {
   readonly scope: Scope;
   readonly recipient: string | undefined;
+  readonly parent?: { readonly logbook: Logbook; readonly manifest: Manifest } | undefined;
 }
 
 /** What a restore needs beyond the run. */
@@ -66,6 +70,11 @@ export async function captureFacts(
   const attachments = new Map<string, Uint8Array>();
   const excluded = new Set<string>();
   let files: Promise<readonly string[]> | undefined;
+  let changed: Promise<readonly string[]> | undefined;
+  const filesInScope = () => {
+    files ??= Promise.resolve().then(() => listFilesInScope(run.root, run.scope, run.signal));
+    return files;
+  };
   for (const step of recipe.steps) {
     const kind = stepKind(step.kind);
     if (kind === undefined || !isFactStep(kind)) continue;
@@ -74,15 +83,42 @@ export async function captureFacts(
       ...context(run, step.with),
       attach: (name, bytes) => attachments.set(attachmentName(step.id, name), bytes),
       exclude: (path) => excluded.add(path),
-      filesInScope: () => {
-        files ??= Promise.resolve().then(() => listFilesInScope(run.root, run.scope, run.signal));
-        return files;
+      filesInScope,
+      changedFilesInScope: () => {
+        changed ??= filesInScope().then((all) => changedSince(run, all));
+        return changed;
       },
+      previousFacts: previousFacts(run.parent?.manifest, step.id, step.kind),
       recipient: run.recipient,
     });
     steps[step.id] = { kind: step.kind, with: step.with, facts };
   }
   return { steps, attachments, excluded };
+}
+
+/** The files of `all` whose metadata differs from the parent version's tree (all of them without a parent). */
+async function changedSince(run: FactCapture, all: readonly string[]): Promise<string[]> {
+  if (!run.parent) return [...all];
+  const before = await flattenVersion(run.parent.logbook, run.parent.manifest.tree);
+  const out: string[] = [];
+  for (const path of all) {
+    const node = before.get(path);
+    const now = lstatSync(join(run.root, path), { bigint: true, throwIfNoEntry: false });
+    const same =
+      node?.type === 'file' &&
+      now !== undefined &&
+      node.size === Number(now.size) &&
+      node.mtime === now.mtimeNs.toString() &&
+      node.ctime === now.ctimeNs.toString() &&
+      node.inode === now.ino.toString();
+    if (!same) out.push(path);
+  }
+  return out;
+}
+
+function previousFacts(parent: Manifest | undefined, id: string, kind: string): unknown {
+  const recorded = parent?.steps?.[id];
+  return recorded?.kind === kind ? recorded.facts : undefined;
 }
 
 /** Restores the fact steps of `manifest` that run in `phase`, in recipe order; never throws for one step. */

@@ -51,6 +51,14 @@ export interface CaptureContext<W> extends StepContext<W> {
   exclude(path: string): void;
   /** The regular files (root-relative) the recipe's `files` steps keep, before any `exclude`. */
   filesInScope(): Promise<readonly string[]>;
+  /**
+   * The files in scope that are new or changed since the parent version, by the stat cache's test (size,
+   * mtime, ctime, inode): a step that classifies files need not look again at one the parent stored
+   * unchanged. All files in scope when there is no parent.
+   */
+  changedFilesInScope(): Promise<readonly string[]>;
+  /** What this step (same id and kind) recorded in the parent version, or undefined. */
+  readonly previousFacts: unknown;
   /** The owner's age recipient (`age1…`) from the agent configuration, to seal what must stay private. */
   readonly recipient: string | undefined;
 }

@@ -2,6 +2,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findCredentials } from '../../../sanitizers/credentials.js';
+import { SANITIZERS } from '../../../sanitizers/registry.js';
 import { sealVault, VAULT_ATTACHMENT } from '../../vault/seal.js';
 import type { VaultFile } from '../../vault/tar.js';
 import type { CredentialRecord, CredentialsFacts, CredentialsWith } from '../credentials.js';
@@ -9,7 +10,11 @@ import type { CaptureContext } from '../step.js';
 
 /** Records every credential in scope, seals the long-lived ones, and keeps all of them out of the files. */
 export async function captureCredentials(ctx: CaptureContext<CredentialsWith>): Promise<CredentialsFacts> {
-  const files = await ctx.filesInScope();
+  const rules = credentialRules();
+  // A file the parent version stored unchanged was no credential then; under the same rules it is none now.
+  // Credentials themselves are never in the parent's files, so they always count as changed.
+  const previous = ctx.previousFacts as Partial<CredentialsFacts> | undefined;
+  const files = previous?.rules === rules ? await ctx.changedFilesInScope() : await ctx.filesInScope();
   const found = new Map<string, { type: string; credential: 'session' | 'long-lived'; hint?: string }>();
   for (const f of await findCredentials(ctx.root, files)) {
     if (f.credential === undefined) continue; // not a credential (a redacted line, a README): the files keep it
@@ -44,9 +49,16 @@ export async function captureCredentials(ctx: CaptureContext<CredentialsWith>): 
   }
   if (vault.length > 0 && ctx.recipient) {
     ctx.attach(VAULT_ATTACHMENT, await sealVault(vault, ctx.recipient));
-    return { credentials: records, recipient: ctx.recipient };
+    return { credentials: records, recipient: ctx.recipient, rules };
   }
-  return { credentials: records };
+  return { credentials: records, rules };
+}
+
+/** Which detectors ran: the names of the credential sanitizers. Other names mean: look at every file again. */
+function credentialRules(): string {
+  return SANITIZERS.filter((s) => s.enabledByDefault && s.credentials === true)
+    .map((s) => s.name)
+    .join(',');
 }
 
 /** The file with its metadata, or undefined (with a warning) when it vanished or cannot be read. */

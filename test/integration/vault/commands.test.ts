@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSshKeys, type SshKeys } from '../../helpers/credentials.js';
-import { at, makeGuestRoot, runAgent } from '../helpers/cli.js';
+import { at, makeGuestRoot, runAgent, writeFiles } from '../helpers/cli.js';
 import { logbookContents, whereFound } from './logbook-bytes.js';
 
 const IDENTITY = 'home/alice/.config/vml/identity.age';
@@ -80,6 +80,23 @@ describe('init and the identity', () => {
     );
     expect(whereFound(await logbookContents(g.lb), ssh.user.secret)).toEqual([]);
   });
+});
+
+describe('backups after the first', () => {
+  it('look again only at changed files, yet find a new credential and keep sealing the earlier one', async () => {
+    const g = await guest();
+    expect((await runAgent(['init', ...g.args], pass('second passphrase'))).code).toBe(0);
+    expect((await runAgent(['backup', ...g.args])).code).toBe(0);
+    await writeFiles(g.root, { 'home/alice/.ssh/id_rsa': { content: ssh.encrypted.bytes, mode: 0o600 } });
+    expect((await runAgent(['backup', ...g.args])).code).toBe(0);
+    const show = await runAgent(['show', ...g.args.filter((a) => a !== '--json'), 'alice/env@v2']);
+    expect(show.stdout).toContain('2 sealed in the vault');
+    expect(show.stdout).toContain('sealed    home/alice/.ssh/id_rsa (ssh-private-key)');
+    expect(show.stdout).toContain('sealed    home/alice/.ssh/id_ed25519 (ssh-private-key)');
+    const contents = await logbookContents(g.lb);
+    expect(whereFound(contents, ssh.encrypted.secret)).toEqual([]);
+    expect(whereFound(contents, ssh.user.secret)).toEqual([]);
+  }, 120_000);
 });
 
 describe('publish options', () => {
