@@ -3,22 +3,88 @@
  * as virt-sysprep's bake() does: a bad entry fails every test, not only the publish that would use it.
  */
 import { VmlError } from '../core/errors.js';
+import { afsTokens } from './afs-tokens.js';
+import { bearerTokens } from './bearer-tokens.js';
+import { browserStores } from './browser-stores.js';
+import { cloudCredentials } from './cloud-credentials.js';
 import { contentSignatures } from './content-signatures.js';
+import { contextualization } from './contextualization.js';
+import { coreDumps } from './core-dumps.js';
+import { databaseCredentials } from './database-credentials.js';
+import { dockerCredentials } from './docker-credentials.js';
+import { editorSwapFiles } from './editor-swap-files.js';
+import { gitCredentials } from './git-credentials.js';
 import { gridCredentials } from './grid-credentials.js';
+import { htcondor } from './htcondor.js';
+import { jupyter } from './jupyter.js';
 import { kerberos } from './kerberos.js';
+import { keyrings } from './keyrings.js';
+import { kubeConfig } from './kube-config.js';
+import { logs } from './logs.js';
+import { machineIdentity } from './machine-identity.js';
+import { netrc } from './netrc.js';
+import { networkMounts } from './network-mounts.js';
+import { networkSecrets } from './network-secrets.js';
+import { oidcAgent } from './oidc-agent.js';
+import { packageRegistryCredentials } from './package-registry-credentials.js';
+import { panda } from './panda.js';
+import { programHistory } from './program-history.js';
+import { pyami } from './pyami.js';
+import { rclone } from './rclone.js';
+import { rucio } from './rucio.js';
 import type { Sanitizer } from './sanitizer.js';
+import { shellHistory } from './shell-history.js';
+import { shellRcSecrets } from './shell-rc-secrets.js';
 import { sshHostKeys } from './ssh-host-keys.js';
 import { sshUserKeys } from './ssh-user-keys.js';
+import { ssoCookies } from './sso-cookies.js';
+import { systemSecrets } from './system-secrets.js';
+import { textSecrets } from './text-secrets.js';
 import { vomsProxies } from './voms-proxies.js';
+import { x11Cookies } from './x11-cookies.js';
+import { xrootdSss } from './xrootd-sss.js';
 
 /** All sanitizers, sorted by (order, name). */
 export const SANITIZERS: readonly Sanitizer[] = bake([
+  afsTokens,
+  bearerTokens,
+  browserStores,
+  cloudCredentials,
   contentSignatures,
+  contextualization,
+  coreDumps,
+  databaseCredentials,
+  dockerCredentials,
+  editorSwapFiles,
+  gitCredentials,
   gridCredentials,
+  htcondor,
+  jupyter,
   kerberos,
+  keyrings,
+  kubeConfig,
+  logs,
+  machineIdentity,
+  netrc,
+  networkMounts,
+  networkSecrets,
+  oidcAgent,
+  packageRegistryCredentials,
+  panda,
+  programHistory,
+  pyami,
+  rclone,
+  rucio,
+  shellHistory,
+  shellRcSecrets,
   sshHostKeys,
   sshUserKeys,
+  ssoCookies,
+  systemSecrets,
+  textSecrets,
   vomsProxies,
+  x11Cookies,
+  xrootdSss,
 ]);
 
 /** Checks names, headings and duplicates; sorts by (order, name). Exported for tests. */

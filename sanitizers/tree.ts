@@ -149,7 +149,8 @@ export class DiskTree implements BackupTree {
 
   async remove(path: string): Promise<void> {
     if (!this.#files.has(path)) return;
-    if (!this.#dryRun) await rm(await this.#safe(path), { force: true });
+    // Recursive: what the walk saw as a file may have become a directory; rm never follows links.
+    if (!this.#dryRun) await rm(await this.#safe(path), { force: true, recursive: true });
     this.#files.delete(path);
     this.#sorted = undefined;
     this.#written.delete(path);
