@@ -54,7 +54,12 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
     // Fact steps first: the files they keep their own way (credentials sealed in the vault) are left out
     // of the files capture, so they are never stored in plain text.
     const facts = o.publish
-      ? { steps: o.publish.facts, attachments: new Map<string, Uint8Array>(), excluded: new Set<string>() }
+      ? {
+          steps: o.publish.facts,
+          attachments: new Map<string, Uint8Array>(),
+          excluded: new Set<string>(),
+          substitutes: new Map<string, Uint8Array>(),
+        }
       : await captureFacts(o.recipe, {
           root: o.root,
           entry: o.entry,
@@ -76,6 +81,7 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
       parentTree: parent?.manifest.tree,
       output: o.output,
       signal: o.signal,
+      substitutes: facts.substitutes,
     });
     const attachments =
       facts.attachments.size > 0 ? await writer.addAttachments(facts.attachments) : undefined;

@@ -26,8 +26,9 @@ export interface RestorePlan {
 
 /**
  * Plans the restore of `version` over `live` (both limited to the recipe's scope). Live paths in `keep` are
- * never removed: files the version keeps its own way (credentials sealed in its vault or only recorded),
- * which its files tree lacks on purpose.
+ * never removed or overwritten: files the version keeps its own way (credentials sealed in its vault, only
+ * recorded, or stored as a redacted copy), which the credentials step writes back itself when the owner's
+ * identity opens the vault. A missing one is still created from the version (a redacted copy).
  */
 export function planRestore(
   live: FlatTree,
@@ -35,7 +36,7 @@ export function planRestore(
   options: { readonly keep?: ReadonlySet<string> } = {},
 ): RestorePlan {
   const keep = options.keep ?? new Set<string>();
-  const changes = compareFlat(live, version).filter((c) => !(c.change === 'removed' && keep.has(c.path)));
+  const changes = compareFlat(live, version).filter((c) => c.change === 'added' || !keep.has(c.path));
   const writes: PlannedAction[] = [];
   const metadata: PlannedAction[] = [];
   const removals: PlannedAction[] = [];

@@ -22,6 +22,8 @@ export interface CredentialRecord {
   readonly hint?: string | undefined;
   /** Long-lived and in the version's vault. */
   readonly sealed: boolean;
+  /** The version's files hold a copy with the secret values removed (a .bashrc, a .git/config). */
+  readonly redacted?: boolean | undefined;
 }
 
 export interface CredentialsFacts {
@@ -70,9 +72,8 @@ export const credentialsStep: FactStep<CredentialsWith, CredentialsFacts> = {
     const session = facts.credentials.filter((c) => c.credential === 'session').length;
     const lines = [`${sealed} sealed in the vault, ${session} session credentials recorded (not stored)`];
     for (const c of facts.credentials) {
-      lines.push(
-        `${c.sealed ? 'sealed  ' : c.credential === 'session' ? 'session ' : 'left out'}  ${c.path} (${c.type})`,
-      );
+      const label = c.sealed ? 'sealed  ' : c.credential === 'session' ? 'session ' : 'left out';
+      lines.push(`${label}  ${c.path} (${c.type}${c.redacted ? ', files hold a redacted copy' : ''})`);
     }
     return lines;
   },

@@ -55,8 +55,8 @@ export interface FactRestore extends FactRun {
 }
 
 /**
- * Facts of every fact step of `recipe`, by step id, the attachments they made (by attachment name) and the
- * paths they asked the files capture to leave out.
+ * Facts of every fact step of `recipe`, by step id, the attachments they made (by attachment name), the
+ * paths they asked the files capture to leave out, and the contents it must store instead of live files.
  */
 export async function captureFacts(
   recipe: ResolvedRecipe,
@@ -65,10 +65,12 @@ export async function captureFacts(
   steps: Record<string, RecordedStep>;
   attachments: Map<string, Uint8Array>;
   excluded: Set<string>;
+  substitutes: Map<string, Uint8Array>;
 }> {
   const steps: Record<string, RecordedStep> = {};
   const attachments = new Map<string, Uint8Array>();
   const excluded = new Set<string>();
+  const substitutes = new Map<string, Uint8Array>();
   let files: Promise<readonly string[]> | undefined;
   let changed: Promise<readonly string[]> | undefined;
   const filesInScope = () => {
@@ -83,6 +85,7 @@ export async function captureFacts(
       ...context(run, step.with),
       attach: (name, bytes) => attachments.set(attachmentName(step.id, name), bytes),
       exclude: (path) => excluded.add(path),
+      substitute: (path, bytes) => substitutes.set(path, bytes),
       filesInScope,
       changedFilesInScope: () => {
         changed ??= filesInScope().then((all) => changedSince(run, all));
@@ -93,7 +96,7 @@ export async function captureFacts(
     });
     steps[step.id] = { kind: step.kind, with: step.with, facts };
   }
-  return { steps, attachments, excluded };
+  return { steps, attachments, excluded, substitutes };
 }
 
 /** The files of `all` whose metadata differs from the parent version's tree (all of them without a parent). */

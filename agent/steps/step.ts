@@ -49,6 +49,12 @@ export interface CaptureContext<W> extends StepContext<W> {
    * before the files are captured, so every exclusion counts.
    */
   exclude(path: string): void;
+  /**
+   * Has the files capture store `bytes` as the content of `path` instead of the live file (keeping the live
+   * file's mode, owner and times): the redacted copy of a file whose original the step seals, so a public
+   * copy or a restore without the identity still gets the file, without its secret.
+   */
+  substitute(path: string, bytes: Uint8Array): void;
   /** The regular files (root-relative) the recipe's `files` steps keep, before any `exclude`. */
   filesInScope(): Promise<readonly string[]>;
   /**

@@ -3,7 +3,7 @@
  * version's credential vault, so an unattended backup needs no secret, and whose private half lives only
  * in a passphrase-protected file the owner keeps (age's own scrypt recipient: `age -d` opens it too).
  */
-import { chown, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { chown, link, lstat, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { VmlError } from '../../core/errors.js';
@@ -31,6 +31,8 @@ export async function createIdentity(
   passphrase: string,
   owner?: { readonly uid: number; readonly gid: number },
 ): Promise<OpenedIdentity> {
+  // Checked first to spare a second of scrypt; link() below still refuses one that appears meanwhile.
+  if (await lstat(path).catch(() => undefined)) throw identityExists(path);
   const identity = await generateIdentity();
   const recipient = await identityToRecipient(identity);
   // The age-keygen layout, so `age -d -i FILE` accepts the decrypted file as an identity file.
@@ -54,9 +56,7 @@ export async function createIdentity(
     await link(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    throw new VmlError('E_USAGE', `An identity already exists at "${path}"`, {
-      hint: 'Keep it: the vaults of earlier versions open only with it',
-    });
+    throw identityExists(path);
   } finally {
     await unlink(temp);
   }
@@ -94,4 +94,10 @@ export async function openIdentity(path: string, passphrase: string): Promise<Op
     throw new VmlError('E_AUTH', `The identity file "${path}" holds no age secret key`);
   }
   return { identity: identity.trim(), recipient: await identityToRecipient(identity.trim()) };
+}
+
+function identityExists(path: string): VmlError {
+  return new VmlError('E_USAGE', `An identity already exists at "${path}"`, {
+    hint: 'Keep it: the vaults of earlier versions open only with it',
+  });
 }

@@ -7,33 +7,53 @@ import { sealVault, VAULT_ATTACHMENT } from '../../vault/seal.js';
 import type { VaultFile } from '../../vault/tar.js';
 import type { CredentialRecord, CredentialsFacts, CredentialsWith } from '../credentials.js';
 import type { CaptureContext } from '../step.js';
+import { redactedCopies } from './redact.js';
 
-/** Records every credential in scope, seals the long-lived ones, and keeps all of them out of the files. */
+/**
+ * Records every credential in scope and keeps all of them out of the plain files: long-lived ones are
+ * sealed; a file whose secret is only a value inside it (a .git/config, a .bashrc) is stored redacted.
+ */
 export async function captureCredentials(ctx: CaptureContext<CredentialsWith>): Promise<CredentialsFacts> {
   const rules = credentialRules();
   // A file the parent version stored unchanged was no credential then; under the same rules it is none now.
-  // Credentials themselves are never in the parent's files, so they always count as changed.
   const previous = ctx.previousFacts as Partial<CredentialsFacts> | undefined;
-  const files = previous?.rules === rules ? await ctx.changedFilesInScope() : await ctx.filesInScope();
-  const found = new Map<string, { type: string; credential: 'session' | 'long-lived'; hint?: string }>();
+  const files = previous?.rules === rules ? await changedOrKnown(ctx, previous) : await ctx.filesInScope();
+  const found = new Map<string, Found>();
   for (const f of await findCredentials(ctx.root, files)) {
-    if (f.credential === undefined) continue; // not a credential (a redacted line, a README): the files keep it
+    if (f.credential === undefined) continue; // not a credential (a README): the files keep it
     const seen = found.get(f.path);
-    // A file with a long-lived secret in it is sealed even if it also holds a session one.
-    if (seen && (seen.credential === 'long-lived' || f.credential === 'session')) continue;
+    const partial = f.action === 'redact' || f.action === 'strip-line';
+    // A file with a long-lived secret is sealed even if it also holds a session one; it is stored redacted
+    // only if every finding in it is a value inside it, not the file itself.
+    const keepSeen = seen?.credential === 'long-lived' && f.credential === 'session';
+    const hint = seen?.hint ?? f.restoreHint;
     found.set(f.path, {
-      type: f.type,
-      credential: f.credential,
-      ...(f.restoreHint ? { hint: f.restoreHint } : {}),
+      type: keepSeen ? (seen?.type ?? f.type) : f.type,
+      credential: keepSeen ? 'long-lived' : f.credential,
+      partial: (seen?.partial ?? true) && partial,
+      ...(hint ? { hint } : {}),
     });
   }
+  const sorted = [...found].sort(([a], [b]) => (a < b ? -1 : 1));
+  const partial = sorted.filter(([, f]) => f.partial).map(([path]) => path);
+  const redacted = await redactedCopies(ctx.root, partial, ctx.signal);
   const records: CredentialRecord[] = [];
   const vault: VaultFile[] = [];
-  for (const [path, f] of [...found].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    ctx.exclude(path); // never in plain text, whatever happens below
+  for (const [path, f] of sorted) {
+    // Never in plain text: the files get the redacted copy, or nothing.
+    const copy = redacted.get(path);
+    if (copy) ctx.substitute(path, copy);
+    else ctx.exclude(path);
     const file = f.credential === 'long-lived' && ctx.recipient ? await readCredential(ctx, path) : undefined;
     if (file) vault.push(file);
-    records.push({ path, type: f.type, credential: f.credential, hint: f.hint, sealed: file !== undefined });
+    records.push({
+      path,
+      type: f.type,
+      credential: f.credential,
+      hint: f.hint,
+      sealed: file !== undefined,
+      ...(copy ? { redacted: true } : {}),
+    });
   }
   const unsealed = records.filter((r) => r.credential === 'long-lived' && !r.sealed).length;
   if (unsealed > 0 && !ctx.recipient) {
@@ -52,6 +72,27 @@ export async function captureCredentials(ctx: CaptureContext<CredentialsWith>): 
     return { credentials: records, recipient: ctx.recipient, rules };
   }
   return { credentials: records, rules };
+}
+
+interface Found {
+  readonly type: string;
+  readonly credential: 'session' | 'long-lived';
+  readonly hint?: string;
+  /** Every finding is a value inside the file (redact, strip-line): a redacted copy can be kept. */
+  readonly partial: boolean;
+}
+
+/**
+ * Files changed since the parent, and the credentials the parent recorded: a redacted copy may have kept
+ * the original's size, and must be looked at again all the same.
+ */
+async function changedOrKnown(
+  ctx: CaptureContext<CredentialsWith>,
+  previous: Partial<CredentialsFacts>,
+): Promise<string[]> {
+  const inScope = new Set(await ctx.filesInScope());
+  const known = (previous.credentials ?? []).map((c) => c.path).filter((p) => inScope.has(p));
+  return [...new Set([...(await ctx.changedFilesInScope()), ...known])];
 }
 
 /** Which detectors ran: the names of the credential sanitizers. Other names mean: look at every file again. */

@@ -24,7 +24,7 @@ export async function restoreCredentials(
     if (c.sealed) continue;
     const why =
       c.credential === 'session' ? 'session credential, never stored' : 'long-lived credential, not sealed';
-    problems.push(problem(c, `Not restored: ${c.path} (${c.type}): ${why}`, c.hint));
+    problems.push(problem(c, `${notRestored(c)}: ${why}`, c.hint));
   }
   if (sealed.length === 0) return { actions, problems };
   if (ctx.dryRun) {
@@ -41,11 +41,7 @@ export async function restoreCredentials(
     const why = files ?? 'no identity to open the vault';
     for (const c of sealed) {
       problems.push(
-        problem(
-          c,
-          `Not restored: ${c.path} (${c.type}): ${why}`,
-          c.hint ? `${c.hint}; or ${WITH_IDENTITY}` : WITH_IDENTITY,
-        ),
+        problem(c, `${notRestored(c)}: ${why}`, c.hint ? `${c.hint}; or ${WITH_IDENTITY}` : WITH_IDENTITY),
       );
     }
     return { actions, problems };
@@ -55,7 +51,7 @@ export async function restoreCredentials(
   for (const c of sealed) {
     const file = byPath.get(c.path);
     if (!file) {
-      problems.push(problem(c, `Not restored: ${c.path} (${c.type}): missing from the vault`, c.hint));
+      problems.push(problem(c, `${notRestored(c)}: missing from the vault`, c.hint));
       continue;
     }
     try {
@@ -65,7 +61,7 @@ export async function restoreCredentials(
       );
     } catch (error) {
       const message = isVmlError(error) ? error.message : (error as Error).message;
-      problems.push(problem(c, `Not restored: ${c.path} (${c.type}): ${message}`, c.hint));
+      problems.push(problem(c, `${notRestored(c)}: ${message}`, c.hint));
     }
   }
   return { actions, problems };
@@ -109,6 +105,14 @@ async function writeCredential(
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+/** The start of a problem's message; a redacted credential is there, only without its secret values. */
+function notRestored(c: CredentialRecord): string {
+  // The files restore kept a live copy, or wrote the version's copy without the secret values.
+  return c.redacted
+    ? `Not restored from the vault: ${c.path} (${c.type}; the live file is kept, a missing one was written without its secret values)`
+    : `Not restored: ${c.path} (${c.type})`;
 }
 
 function problem(c: CredentialRecord, message: string, hint: string | undefined): RestoreProblem {

@@ -23,6 +23,8 @@ export interface Planted {
   readonly uid: number;
   /** Key material: never in the logbook in plain text. Undefined for a certificate (public by nature). */
   readonly secret: Buffer | undefined;
+  /** A file whose secret is a value inside it: versions hold a redacted copy that keeps this line. */
+  readonly keeps?: string | undefined;
 }
 
 export interface Fixture {
@@ -109,6 +111,36 @@ export async function makeFixture(dir: string): Promise<Fixture> {
     mode: 0o600,
   });
 
+  // Secrets inside text: the file is sealed whole, and versions hold it redacted.
+  const text = async (path: string, content: string, secret: string, keeps?: string) => {
+    await writeFiles(root, { [path]: { content, mode: 0o600 } });
+    planted.push({
+      path,
+      credential: 'long-lived',
+      mode: 0o600,
+      uid: ALICE,
+      secret: Buffer.from(secret),
+      keeps,
+    });
+  };
+  await text(
+    'home/alice/.netrc',
+    'machine eos.cern.ch login alice password Vml9NetrcQz4Kp\n',
+    'Vml9NetrcQz4Kp',
+  );
+  await text(
+    'home/alice/proj/.git/config',
+    '[core]\n\tbare = false\n[remote "origin"]\n\turl = https://alice:Vml7GitPwXq2Rt@gitlab.cern.ch/alice/proj.git\n',
+    'Vml7GitPwXq2Rt',
+    '\tbare = false',
+  );
+  await text(
+    'home/alice/.bashrc',
+    'export PATH=$HOME/bin:$PATH\nexport RUCIO_PASSWORD=Vml3RucioWq8Zy\n',
+    'Vml3RucioWq8Zy',
+    'export PATH=$HOME/bin:$PATH',
+  );
+
   const decoys: Record<string, string | Buffer> = {
     'home/alice/analysis/run.py': 'import ROOT\nprint("selection: pt > 25 GeV")\n',
     'home/alice/analysis/histos.root': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)),
@@ -116,8 +148,8 @@ export async function makeFixture(dir: string): Promise<Fixture> {
     'home/alice/notes/secret-plan.txt': 'The secret plan: look at the high-mass tail first.\n',
     'home/alice/.ssh/id_ed25519.pub': ssh.userPub,
     'home/alice/.ssh/known_hosts': 'lxplus.cern.ch ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB1a2b3c4d5e6f7\n',
-    'home/alice/.bashrc':
-      'export PATH=$HOME/bin:$PATH\nsetupATLAS() { source $ATLAS_LOCAL_ROOT_BASE/user/atlasLocalSetup.sh; }\n',
+    'home/alice/.bash_profile':
+      'setupATLAS() { source $ATLAS_LOCAL_ROOT_BASE/user/atlasLocalSetup.sh; }\n[ -f ~/.bashrc ] && . ~/.bashrc\n',
     'home/bob/thesis/chapter1.tex': '\\chapter{Introduction}\nThe key result is in Section 3.\n',
     'etc/grid-security/certificates/VML-Test-CA.pem': alice.caCert,
     'etc/vomses':

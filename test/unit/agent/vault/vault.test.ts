@@ -80,7 +80,7 @@ describe('identity and sealed vault', () => {
     await expect(openIdentity(path, 'wrong passphrase')).rejects.toMatchObject({ code: 'E_AUTH' });
     await expect(createIdentity(path, PASSPHRASE)).rejects.toMatchObject({ code: 'E_USAGE' });
     expect(await openIdentity(path, PASSPHRASE)).toEqual(made);
-  });
+  }, 120_000); // scrypt of 256 MiB, three times: seconds each on a loaded machine
 
   it("seals to the recipient; Debian's age CLI opens the vault with the identity file and its passphrase", async () => {
     const path = join(dir, 'id2/identity.age');
@@ -101,7 +101,7 @@ describe('identity and sealed vault', () => {
       child.stdin?.end(`${PASSPHRASE}\n`);
     });
     expect(readTar(await readFile(plain))).toEqual(FILES);
-  });
+  }, 120_000);
 
   it('a vault sealed to another recipient does not open (E_AUTH)', async () => {
     const a = await createIdentity(join(dir, 'id3/identity.age'), PASSPHRASE);
@@ -109,5 +109,5 @@ describe('identity and sealed vault', () => {
     await expect(openVault(await sealVault(FILES, a.recipient), b.identity)).rejects.toMatchObject({
       code: 'E_AUTH',
     });
-  });
+  }, 120_000);
 });
