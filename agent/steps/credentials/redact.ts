@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runSanitizers } from '../../../sanitizers/pipeline.js';
 
-/** Each path's redacted bytes, or undefined when the sanitizers removed the file whole. */
+/** Each path's redacted bytes, or undefined when the sanitizers removed the file whole or left it as it was. */
 export async function redactedCopies(
   root: string,
   paths: readonly string[],
@@ -26,7 +26,10 @@ export async function redactedCopies(
     for (const path of paths) await copyInto(root, dir, path);
     await runSanitizers(dir, { dryRun: false, ...(signal ? { signal } : {}) });
     for (const path of paths) {
-      out.set(path, await readFile(join(dir, path)).catch(() => undefined));
+      const copy = await readFile(join(dir, path)).catch(() => undefined);
+      const original = await readFile(join(root, path)).catch(() => undefined);
+      // Fail closed: a copy the sanitizers left as it was still holds the secret; keep no copy at all.
+      out.set(path, copy && original && !copy.equals(original) ? copy : undefined);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
