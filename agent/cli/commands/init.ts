@@ -27,7 +27,8 @@ ${PASSPHRASE_ENV} in scripts; at least ${MIN_PASSPHRASE} characters). Only its p
 goes into agent.yaml: every private version seals the owner's long-lived credentials (grid certificate and
 key, SSH keys, .netrc) to it, so the unattended shutdown backup needs no secret. Restoring them needs the
 identity file and its passphrase: copy the file off the VM, or a lost VM takes the credentials with it.
-An existing identity is kept (its passphrase is asked to read its public key). --no-identity skips this.
+An existing identity is kept (its passphrase is asked to read its public key). --no-identity skips this,
+and so does --no-config (there would be no agent.yaml to record the recipient in).
 
 Examples:
   vml-agent init --logbook dir:/srv/vml --entry alice/higgs-ww
@@ -46,7 +47,7 @@ Examples:
     const created = await createLogbookIfAbsent(url);
     // The identity before the config, so a refused passphrase leaves no config without its recipient.
     const identity =
-      flags.identity !== false && ctx.config.entry
+      flags.identity !== false && flags.config !== false && ctx.config.entry
         ? await ensureIdentity(ctx.config.root, ctx.config.entry)
         : undefined;
     let configPath: string | undefined;
