@@ -3,6 +3,7 @@
  * in URLs, `password = …` assignments — which are replaced in place, the rest of the file kept. Binary
  * files are scanned for the unmistakable shapes only and overwritten byte for byte, so offsets stay valid.
  */
+import { forEachConcurrently, READ_CONCURRENCY } from './concurrency.js';
 import { defineSanitizer, type SanitizeContext } from './sanitizer.js';
 import { IN_MEMORY_MAX_BYTES } from './scanner/limits.js';
 import { windows } from './scanner/stream.js';
@@ -95,9 +96,8 @@ export const textSecrets = defineSanitizer({
     ],
   },
   async sanitize(ctx) {
-    for (const path of ctx.files) {
-      if (ctx.signal.aborted) return;
-      if (ctx.tree.exists(path)) await scan(ctx, path);
-    }
+    await forEachConcurrently(ctx.files, READ_CONCURRENCY, async (path) => {
+      if (!ctx.signal.aborted && ctx.tree.exists(path)) await scan(ctx, path);
+    });
   },
 });
