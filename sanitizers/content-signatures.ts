@@ -32,7 +32,8 @@ async function inspect(ctx: SanitizeContext, path: string): Promise<void> {
   const head = bytes.length <= 64 * 1024 ? bytes : bytes.subarray(0, HEAD_BYTES);
   const found = detectBinary(head, bytes.length) ?? detectText(bytes.toString('latin1'));
   if (found === undefined || (mode === 'inventory' && found.credential === undefined)) return;
-  if (found.blocks === undefined) {
+  // Cutting blocks out of a binary file (a tar, a database) would shift offsets: the whole file goes.
+  if (found.blocks === undefined || bytes.subarray(0, 8192).includes(0)) {
     await tree.remove(path);
     report.removed(path, details(found));
     return;
