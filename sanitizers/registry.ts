@@ -150,3 +150,9 @@ export function selectSanitizers(spec: string): Sanitizer[] {
   }
   return SANITIZERS.filter((s) => chosen.has(s.name));
 }
+
+/** Lines for `publish --list-sanitizers`, as virt-sysprep prints them: `name * heading` (* = enabled by default). */
+export function sanitizerListing(): string[] {
+  const width = Math.max(...SANITIZERS.map((s) => s.name.length));
+  return SANITIZERS.map((s) => `${s.name.padEnd(width)} ${s.enabledByDefault ? '*' : ' '} ${s.heading}`);
+}

@@ -34,7 +34,7 @@ export const SECRET_NAME =
 
 /** name, optional closing quote, then =, :, := or => and the value (quoted, possibly backslash-escaped, or bare). */
 const ASSIGNMENT =
-  /([A-Za-z_][A-Za-z0-9_.-]{1,60})\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:(\\?["'])(.*?)\2|([^\s"'`,;#(){}\]]+))/g;
+  /([A-Za-z_][A-Za-z0-9_.-]{1,60})\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:(\\?["'])(.*?)\2|([^\s"'`,(){}\]]+))/g;
 
 const PLACEHOLDER =
   /^(?:x+|\*+|\.+|-+|_+|\?+|changeme|change[_-]?me|change[_-]?it|password|passwd|secret|token|example|dummy|test|none|null|nil|undefined|false|true|empty|redacted.*|your[_-]?\w*|my[_-]?\w*|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|\{[\w.]*\}|%\(?\w*\)?[sd]|%s|\$\d)$/i;
