@@ -5,7 +5,7 @@
  */
 import { forEachConcurrently, READ_CONCURRENCY } from './concurrency.js';
 import { defineSanitizer, type SanitizeContext } from './sanitizer.js';
-import { IN_MEMORY_MAX_BYTES } from './scanner/limits.js';
+import { IN_MEMORY_MAX_BYTES, isInstalledSoftware } from './scanner/limits.js';
 import { windows } from './scanner/stream.js';
 import { findTokens, redactHits, textKind } from './scanner/tokens.js';
 
@@ -30,7 +30,7 @@ async function scan(ctx: SanitizeContext, path: string): Promise<void> {
   if (bytes === undefined) return;
   const binary = bytes.subarray(0, 8192).includes(0);
   const text = bytes.toString('latin1');
-  const hits = findTokens(text, binary ? 'binary' : textKind(path));
+  const hits = findTokens(text, isInstalledSoftware(path) ? 'software' : binary ? 'binary' : textKind(path));
   if (hits.length === 0) return;
   await tree.write(path, Buffer.from(redactHits(text, hits, binary), 'latin1'));
   // One finding per kind of secret, with how many values of that kind were replaced.
@@ -88,6 +88,10 @@ export const textSecrets = defineSanitizer({
       {
         path: 'home/alice/analysis/db.cfg.example',
         content: 'password = changeme\nuser = $USER\nhome = %(here)s\n',
+      },
+      {
+        path: 'usr/share/doc/python3-sqlalchemy/README.rst',
+        content: 'engine = create_engine("postgresql://scott:tiger@localhost/test")\n',
       },
       {
         path: 'home/alice/analysis/links.md',

@@ -24,8 +24,9 @@ const DATA_EXTENSIONS = new Set(
   ).split(' '),
 );
 
-/** Top-level folders of installed software (packages, CernVM-FS mirrors), not of people. */
-const SOFTWARE_DIRS = /^(?:usr|lib|lib64|bin|sbin|boot|cvmfs|var\/lib\/rpm|var\/lib\/dnf|var\/cache)\//;
+/** Folders of installed software (packages, CernVM-FS mirrors), not of people; /usr/local is the owner's. */
+const SOFTWARE_DIRS =
+  /^(?:usr\/(?!local\/)|lib\/|lib64\/|bin\/|sbin\/|boot\/|cvmfs\/|var\/lib\/rpm\/|var\/lib\/dnf\/|var\/cache\/)/;
 
 /** True for files under the folders of installed software (/usr, /lib, /cvmfs, the RPM database…). */
 export function isInstalledSoftware(path: string): boolean {
