@@ -5,6 +5,7 @@
  * notebook, a JSON service account) are cut out and the rest kept.
  */
 
+import { forEachConcurrently, READ_CONCURRENCY } from './concurrency.js';
 import { fakeCcache, fakePem } from './samples.js';
 import { defineSanitizer, type SanitizeContext } from './sanitizer.js';
 import { IN_MEMORY_MAX_BYTES, INVENTORY_MAX_BYTES, isObviouslyData } from './scanner/limits.js';
@@ -15,29 +16,24 @@ const REDACTED_KEY = '[private key removed by VML]';
 
 async function inspect(ctx: SanitizeContext, path: string): Promise<void> {
   const { tree, report, mode } = ctx;
-  const size = await tree.size(path);
-  if (size === undefined || size === 0) return;
-  if (mode === 'inventory' && (size > INVENTORY_MAX_BYTES || isObviouslyData(path))) return;
-  if (size > IN_MEMORY_MAX_BYTES) {
-    const head = await tree.head(path, HEAD_BYTES);
-    if (head === undefined) return;
-    const found =
-      detectBinary(head, size) ??
-      ((await streamHasMarker(tree, path, ['PRIVATE KEY-----']))
-        ? { type: 'private-key', credential: 'long-lived' as const }
-        : undefined);
-    if (found === undefined) return;
-    await tree.remove(path);
-    report.removed(path, { ...details(found), reason: 'large file holding key material: removed whole' });
-    return;
+  let bytes: Buffer | undefined;
+  if (mode === 'inventory') {
+    // One read, no stat: a file longer than the limit is skipped, whatever it holds.
+    if (isObviouslyData(path)) return;
+    bytes = await tree.head(path, INVENTORY_MAX_BYTES + 1);
+    if (bytes === undefined || bytes.length > INVENTORY_MAX_BYTES) return;
+  } else {
+    const size = await tree.size(path);
+    if (size === undefined) return;
+    if (size > IN_MEMORY_MAX_BYTES) return inspectLarge(ctx, path, size);
+    bytes = await tree.read(path);
   }
-  const bytes = await tree.read(path);
-  if (bytes === undefined) return;
-  const found =
-    detectBinary(bytes.length <= 64 * 1024 ? bytes : bytes.subarray(0, HEAD_BYTES), size) ??
-    detectText(bytes.toString('latin1'));
+  if (bytes === undefined || bytes.length === 0) return;
+  const head = bytes.length <= 64 * 1024 ? bytes : bytes.subarray(0, HEAD_BYTES);
+  const found = detectBinary(head, bytes.length) ?? detectText(bytes.toString('latin1'));
   if (found === undefined || (mode === 'inventory' && found.credential === undefined)) return;
-  if (found.blocks === undefined) {
+  // Cutting blocks out of a binary file (a tar, a database) would shift offsets: the whole file goes.
+  if (found.blocks === undefined || bytes.subarray(0, 8192).includes(0)) {
     await tree.remove(path);
     report.removed(path, details(found));
     return;
@@ -47,6 +43,20 @@ async function inspect(ctx: SanitizeContext, path: string): Promise<void> {
     text = text.slice(0, start) + REDACTED_KEY + text.slice(end);
   await tree.write(path, Buffer.from(text, 'latin1'));
   report.redacted(path, { ...details(found), count: found.blocks.length });
+}
+
+/** Files too large to hold: binary signatures from the head, key markers by streaming; a hit removes the file. */
+async function inspectLarge(ctx: SanitizeContext, path: string, size: number): Promise<void> {
+  const head = await ctx.tree.head(path, HEAD_BYTES);
+  if (head === undefined) return;
+  const found: Detection | undefined =
+    detectBinary(head, size) ??
+    ((await streamHasMarker(ctx.tree, path, ['PRIVATE KEY-----']))
+      ? { type: 'private-key', credential: 'long-lived' }
+      : undefined);
+  if (found === undefined) return;
+  await ctx.tree.remove(path);
+  ctx.report.removed(path, { ...details(found), reason: 'large file holding key material: removed whole' });
 }
 
 function details(found: Detection) {
@@ -102,9 +112,8 @@ export const contentSignatures = defineSanitizer({
     ],
   },
   async sanitize(ctx) {
-    for (const path of ctx.files) {
-      if (ctx.signal.aborted) return;
-      if (ctx.tree.exists(path)) await inspect(ctx, path);
-    }
+    await forEachConcurrently(ctx.files, READ_CONCURRENCY, async (path) => {
+      if (!ctx.signal.aborted && ctx.tree.exists(path)) await inspect(ctx, path);
+    });
   },
 });

@@ -80,9 +80,10 @@ export async function runOnTree(
   let done = 0;
   for (const sanitizer of sanitizers) {
     if (signal.aborted) throw new VmlError('E_INTERRUPTED', 'Sanitizing was interrupted');
-    const matches = picomatch(expandHomes(sanitizer.paths, run.users), { dot: true });
-    const files = tree.files().filter((path) => matches(path));
+    const matches = globsToRegExp(expandHomes(sanitizer.paths, run.users));
+    const files = tree.files().filter((path) => matches.test(path));
     if (files.length > 0) {
+      const before = run.findings.length;
       await sanitizer.sanitize({
         files,
         tree,
@@ -92,9 +93,19 @@ export async function runOnTree(
         signal,
         mode: run.mode,
       });
+      // Scanners work on several files at once: sort their findings so every run reports the same list.
+      const added = run.findings
+        .splice(before)
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      run.findings.push(...added);
     }
     run.onProgress?.(++done, sanitizers.length);
   }
+}
+
+/** One regular expression for a list of globs: much cheaper per path than a picomatch matcher per glob. */
+export function globsToRegExp(globs: readonly string[]): RegExp {
+  return new RegExp(globs.map((g) => `(?:${picomatch.makeRe(g, { dot: true }).source})`).join('|'));
 }
 
 function reportFor(sanitizer: string, findings: Finding[]): SanitizeReport {

@@ -7,6 +7,7 @@ import { afsTokens } from './afs-tokens.js';
 import { bearerTokens } from './bearer-tokens.js';
 import { browserStores } from './browser-stores.js';
 import { cloudCredentials } from './cloud-credentials.js';
+import { compressedFiles } from './compressed-files.js';
 import { contentSignatures } from './content-signatures.js';
 import { contextualization } from './contextualization.js';
 import { coreDumps } from './core-dumps.js';
@@ -15,6 +16,7 @@ import { dockerCredentials } from './docker-credentials.js';
 import { editorSwapFiles } from './editor-swap-files.js';
 import { gitCredentials } from './git-credentials.js';
 import { gridCredentials } from './grid-credentials.js';
+import { hostCredentials } from './host-credentials.js';
 import { htcondor } from './htcondor.js';
 import { jupyter } from './jupyter.js';
 import { kerberos } from './kerberos.js';
@@ -50,6 +52,7 @@ export const SANITIZERS: readonly Sanitizer[] = bake([
   bearerTokens,
   browserStores,
   cloudCredentials,
+  compressedFiles,
   contentSignatures,
   contextualization,
   coreDumps,
@@ -58,6 +61,7 @@ export const SANITIZERS: readonly Sanitizer[] = bake([
   editorSwapFiles,
   gitCredentials,
   gridCredentials,
+  hostCredentials,
   htcondor,
   jupyter,
   kerberos,
@@ -145,4 +149,10 @@ export function selectSanitizers(spec: string): Sanitizer[] {
     );
   }
   return SANITIZERS.filter((s) => chosen.has(s.name));
+}
+
+/** Lines for `publish --list-sanitizers`, as virt-sysprep prints them: `name * heading` (* = enabled by default). */
+export function sanitizerListing(): string[] {
+  const width = Math.max(...SANITIZERS.map((s) => s.name.length));
+  return SANITIZERS.map((s) => `${s.name.padEnd(width)} ${s.enabledByDefault ? '*' : ' '} ${s.heading}`);
 }

@@ -3,8 +3,9 @@
  * in URLs, `password = …` assignments — which are replaced in place, the rest of the file kept. Binary
  * files are scanned for the unmistakable shapes only and overwritten byte for byte, so offsets stay valid.
  */
+import { forEachConcurrently, READ_CONCURRENCY } from './concurrency.js';
 import { defineSanitizer, type SanitizeContext } from './sanitizer.js';
-import { IN_MEMORY_MAX_BYTES } from './scanner/limits.js';
+import { IN_MEMORY_MAX_BYTES, isInstalledSoftware } from './scanner/limits.js';
 import { windows } from './scanner/stream.js';
 import { findTokens, redactHits, textKind } from './scanner/tokens.js';
 
@@ -29,7 +30,7 @@ async function scan(ctx: SanitizeContext, path: string): Promise<void> {
   if (bytes === undefined) return;
   const binary = bytes.subarray(0, 8192).includes(0);
   const text = bytes.toString('latin1');
-  const hits = findTokens(text, binary ? 'binary' : textKind(path));
+  const hits = findTokens(text, isInstalledSoftware(path) ? 'software' : binary ? 'binary' : textKind(path));
   if (hits.length === 0) return;
   await tree.write(path, Buffer.from(redactHits(text, hits, binary), 'latin1'));
   // One finding per kind of secret, with how many values of that kind were replaced.
@@ -89,15 +90,18 @@ export const textSecrets = defineSanitizer({
         content: 'password = changeme\nuser = $USER\nhome = %(here)s\n',
       },
       {
+        path: 'usr/share/doc/python3-sqlalchemy/README.rst',
+        content: 'engine = create_engine("postgresql://scott:tiger@localhost/test")\n',
+      },
+      {
         path: 'home/alice/analysis/links.md',
         content: 'See https://twiki.cern.ch/twiki/bin/view/AtlasComputing\n',
       },
     ],
   },
   async sanitize(ctx) {
-    for (const path of ctx.files) {
-      if (ctx.signal.aborted) return;
-      if (ctx.tree.exists(path)) await scan(ctx, path);
-    }
+    await forEachConcurrently(ctx.files, READ_CONCURRENCY, async (path) => {
+      if (!ctx.signal.aborted && ctx.tree.exists(path)) await scan(ctx, path);
+    });
   },
 });

@@ -3,7 +3,7 @@
  * follows symbolic links; every read opens with O_NOFOLLOW and re-checks that the path's parents are real
  * directories, so a link planted in the staged copy cannot make a sanitizer read or write outside it.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { lstat, open, readdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupTree } from './sanitizer.js';
@@ -39,6 +39,21 @@ export async function walkRegularFiles(root: string): Promise<{ files: string[];
   await visit('');
   files.sort();
   return { files, unlistable };
+}
+
+/**
+ * Reads up to `length` bytes at `offset`, stopping early at the end of the file. Synchronous on purpose:
+ * the scanners read thousands of small files, and a thread-pool round trip per call costs more than the read.
+ */
+function readFully(fd: number, offset: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, done, length - done, offset + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buf.subarray(0, done);
 }
 
 /** A BackupTree over `root` with the given regular files. */
@@ -86,11 +101,11 @@ export class DiskTree implements BackupTree {
     const w = this.#written.get(path);
     if (w !== undefined) return w;
     return this.#failClosed(path, async () => {
-      const handle = await open(await this.#safe(path), constants.O_RDONLY | constants.O_NOFOLLOW);
+      const fd = openSync(await this.#safe(path), constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
-        return await handle.readFile();
+        return readFully(fd, 0, fstatSync(fd).size);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     });
   }
@@ -103,13 +118,11 @@ export class DiskTree implements BackupTree {
     const w = this.#written.get(path);
     if (w !== undefined) return w.subarray(offset, offset + length);
     return this.#failClosed(path, async () => {
-      const handle = await open(await this.#safe(path), constants.O_RDONLY | constants.O_NOFOLLOW);
+      const fd = openSync(await this.#safe(path), constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
-        const buf = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buf, 0, length, offset);
-        return buf.subarray(0, bytesRead);
+        return readFully(fd, offset, length);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     });
   }

@@ -24,12 +24,18 @@ const DATA_EXTENSIONS = new Set(
   ).split(' '),
 );
 
-/** Top-level folders of installed software (packages, CernVM-FS mirrors), not of people. */
-const SOFTWARE_DIRS = /^(?:usr|lib|lib64|bin|sbin|boot|cvmfs|var\/lib\/rpm|var\/lib\/dnf|var\/cache)\//;
+/** Folders of installed software (packages, CernVM-FS mirrors), not of people; /usr/local is the owner's. */
+const SOFTWARE_DIRS =
+  /^(?:usr\/(?!local\/)|lib\/|lib64\/|bin\/|sbin\/|boot\/|cvmfs\/|var\/lib\/rpm\/|var\/lib\/dnf\/|var\/cache\/)/;
+
+/** True for files under the folders of installed software (/usr, /lib, /cvmfs, the RPM database…). */
+export function isInstalledSoftware(path: string): boolean {
+  return SOFTWARE_DIRS.test(path);
+}
 
 /** True when `path` (root-relative) is obviously data or installed software: inventory mode skips its content. */
 export function isObviouslyData(path: string): boolean {
-  if (SOFTWARE_DIRS.test(path)) return true;
+  if (isInstalledSoftware(path)) return true;
   const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
   const dot = name.lastIndexOf('.');
   return dot > 0 && DATA_EXTENSIONS.has(name.slice(dot + 1));

@@ -34,7 +34,7 @@ export const SECRET_NAME =
 
 /** name, optional closing quote, then =, :, := or => and the value (quoted, possibly backslash-escaped, or bare). */
 const ASSIGNMENT =
-  /([A-Za-z_][A-Za-z0-9_.-]{1,60})\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:(\\?["'])(.*?)\2|([^\s"'`,;#(){}\]]+))/g;
+  /([A-Za-z_][A-Za-z0-9_.-]{1,60})\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:(\\?["'])(.*?)\2|([^\s"'`,(){}\]]+))/g;
 
 const PLACEHOLDER =
   /^(?:x+|\*+|\.+|-+|_+|\?+|changeme|change[_-]?me|change[_-]?it|password|passwd|secret|token|example|dummy|test|none|null|nil|undefined|false|true|empty|redacted.*|your[_-]?\w*|my[_-]?\w*|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|\{[\w.]*\}|%\(?\w*\)?[sd]|%s|\$\d)$/i;
@@ -72,19 +72,23 @@ function acceptAssignment(name: string, value: string, quoted: boolean, kind: Te
   return !tokenish || looksRandom(value) || quoted;
 }
 
-/** Secret values in `text`, non-overlapping, sorted by position. Binary text gets the strong shapes only. */
-export function findTokens(text: string, kind: TextKind | 'binary'): TokenHit[] {
+/**
+ * Secret values in `text`, non-overlapping, sorted by position. Binary text gets the strong shapes and URL
+ * passwords; 'software' (files of installed packages, whose example URLs and test configurations are
+ * public) the strong shapes only.
+ */
+export function findTokens(text: string, kind: TextKind | 'binary' | 'software'): TokenHit[] {
   const hits: TokenHit[] = [];
   for (const [name, re] of STRONG) {
     for (const m of text.matchAll(re)) hits.push({ start: m.index, end: m.index + m[0].length, kind: name });
   }
-  for (const m of text.matchAll(URL_PASSWORD)) {
+  for (const m of kind === 'software' ? [] : text.matchAll(URL_PASSWORD)) {
     const pw = m[1] as string;
     if (isPlaceholder(pw)) continue;
     const start = m.index + m[0].lastIndexOf(`:${pw}@`) + 1;
     hits.push({ start, end: start + pw.length, kind: 'url-password' });
   }
-  if (kind !== 'binary') {
+  if (kind !== 'binary' && kind !== 'software') {
     for (const m of text.matchAll(BEARER)) {
       const v = m[1] as string;
       if (!looksRandom(v)) continue;

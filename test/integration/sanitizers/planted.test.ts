@@ -20,6 +20,7 @@ import {
   makeGridCredentials,
   makeSshKeys,
   readAllBytes,
+  run,
   type SshKeys,
   startKdc,
 } from '../../helpers/credentials.js';
@@ -236,6 +237,20 @@ beforeAll(async () => {
   );
   plant('etc/auto.eos', 'user -fstype=eosx :eosuser.cern.ch\n', ['network-mounts autofs-map delete']);
   plant('etc/machine-id', 'f00dfeed0000000000000000000c0ffe\n', ['machine-identity machine-id redact']);
+  // Archives: a tar.gz with a copy of ~/.globus and a zip go; a tar.gz of code stays.
+  await mkdir(join(dir, 'tar/globus-backup/.globus'), { recursive: true });
+  await writeFile(join(dir, 'tar/globus-backup/.globus/userkey.pem'), grid.userKey.bytes);
+  await run('tar', ['-czf', join(dir, 'globus.tgz'), '-C', join(dir, 'tar'), 'globus-backup']);
+  await mkdir(join(dir, 'code/ana'), { recursive: true });
+  await writeFile(join(dir, 'code/ana/fit.C'), 'void fit() { /* password handling lives in db.cfg */ }\n');
+  await run('tar', ['-czf', join(dir, 'code.tgz'), '-C', join(dir, 'code'), 'ana']);
+  plant('home/alice/old/globus.tgz', await readFile(join(dir, 'globus.tgz')), [
+    'compressed-files private-key delete',
+  ]);
+  plant('home/bob/keys.zip', Buffer.from('PK\u0003\u0004VmlPlantedZip10', 'latin1'), [
+    'compressed-files unclassifiable delete',
+  ]);
+  decoy('home/alice/analysis-code.tgz', await readFile(join(dir, 'code.tgz')));
   plant('var/log/secure', 'sshd: Accepted password for alice VmlPlantedLog9\n', ['logs log delete']);
 
   // Decoys: what must survive byte for byte.
@@ -320,7 +335,7 @@ test('private backups: findCredentials finds every planted credential file, chan
   for (const p of plants.filter((p) =>
     p.findings.some(
       (f) =>
-        !/shell-history|logs|machine|system-secrets|text-secrets|ssh-authorized|host-public|network-mount |autofs-map/.test(
+        !/shell-history|logs|machine|system-secrets|text-secrets|ssh-authorized|host-public|network-mount |autofs-map|compressed-files/.test(
           f,
         ),
     ),

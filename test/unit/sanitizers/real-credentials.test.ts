@@ -1,5 +1,5 @@
 /** The content scanner on real artifacts made by openssl, ssh-keygen and a throwaway KDC. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,6 +12,7 @@ import {
   type Kdc,
   makeGridCredentials,
   makeSshKeys,
+  run,
   type SshKeys,
   startKdc,
 } from '../../helpers/credentials.js';
@@ -60,6 +61,67 @@ describe('openssl artifacts', () => {
     expect(detectBinary(grid.p12.bytes, grid.p12.bytes.length)?.type).toBe('pkcs12');
     expect(detectText(grid.userCert.toString('latin1'))).toBeUndefined();
     expect(detectText(grid.caCert.toString('latin1'))).toBeUndefined();
+  });
+});
+
+describe('openssl DER keys', () => {
+  test('PKCS#8 DER keys, plain and encrypted, are recognised by structure', async () => {
+    const key = join(dir, 'grid/userkey.pem');
+    const pass = `pass:${grid.passphrase}`;
+    await run('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-nocrypt',
+      '-in',
+      key,
+      '-passin',
+      pass,
+      '-outform',
+      'DER',
+      '-out',
+      join(dir, 'k.der'),
+    ]);
+    await run('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-v2',
+      'aes256',
+      '-in',
+      key,
+      '-passin',
+      pass,
+      '-passout',
+      pass,
+      '-outform',
+      'DER',
+      '-out',
+      join(dir, 'k-enc.der'),
+    ]);
+    await run('openssl', [
+      'rsa',
+      '-in',
+      key,
+      '-passin',
+      pass,
+      '-traditional',
+      '-outform',
+      'DER',
+      '-out',
+      join(dir, 'k-rsa.der'),
+    ]);
+    expect(sniffDer(await readFile(join(dir, 'k.der')))).toBe('pkcs8-private-key');
+    expect(sniffDer(await readFile(join(dir, 'k-enc.der')))).toBe('pkcs8-encrypted-private-key');
+    expect(sniffDer(await readFile(join(dir, 'k-rsa.der')))).toBe('rsa-private-key');
+    await run('openssl', [
+      'x509',
+      '-in',
+      join(dir, 'grid/usercert.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(dir, 'c.der'),
+    ]);
+    expect(sniffDer(await readFile(join(dir, 'c.der')))).toBeUndefined();
   });
 });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { isVmlError } from '../../../core/errors.js';
 import { sanitizerReferenceText } from '../../../sanitizers/reference.js';
-import { bake, SANITIZERS, selectSanitizers } from '../../../sanitizers/registry.js';
+import { bake, SANITIZERS, sanitizerListing, selectSanitizers } from '../../../sanitizers/registry.js';
 import { defineSanitizer, type Sanitizer } from '../../../sanitizers/sanitizer.js';
 
 const fake = (over: Partial<Sanitizer>): Sanitizer =>
@@ -59,6 +59,12 @@ describe('selectSanitizers()', () => {
       expect((error as { hint: string }).hint).toContain('shell-history');
     }
   });
+});
+
+test('the listing has one "name * heading" line per sanitizer', () => {
+  const lines = sanitizerListing();
+  expect(lines.length).toBe(SANITIZERS.length);
+  expect(lines.find((l) => l.startsWith('kerberos '))).toMatch(/^kerberos +\* Remove Kerberos ticket caches/);
 });
 
 describe('docs/sanitizers.md', () => {
