@@ -152,6 +152,12 @@ describe('vault and publish on real credentials', () => {
     await expectOnlyRedacted(target);
   });
 
+  it('diff of the private version against the unchanged live root shows nothing, redacted files included', async () => {
+    const r = await runAgent(['diff', ...at(fx.root, lb), 'alice/env@v1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.events.filter((e) => e.type === 'diff-item' || e.type === 'diff-fact')).toEqual([]);
+  });
+
   it('a restore never removes a live credential, nor overwrites one with its redacted copy', async () => {
     const r = await runAgent(['restore', ...at(fx.root, lb), 'alice/env@v1', '--dry-run', '--json']);
     expect([0, 3], r.stderr).toContain(r.code); // 3: the session credentials cannot come back
