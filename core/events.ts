@@ -196,6 +196,10 @@ export interface PreloadCounts {
   readonly objectsFetched: number;
   readonly requests: number;
   readonly bytesFetched: number;
+  /** With --alien-cache: the cache, and the objects (and their inflated bytes) this run put there. */
+  readonly alienCache?: string | undefined;
+  readonly alienObjects?: number | undefined;
+  readonly alienBytes?: number | undefined;
 }
 
 /** One repository of `vml-agent software preload`: what the plain tree now holds and what it cost. */
@@ -258,6 +262,86 @@ export interface PublishSummary {
   readonly seconds: number;
 }
 
+/** `vml-agent software enable|disable`: the edit of the client configuration (default.local). */
+export interface SoftwareConfigChange {
+  readonly type: 'software-config';
+  /** The file, relative to the root. */
+  readonly file: string;
+  readonly dryRun: boolean;
+  readonly changed: boolean;
+  readonly enabled: readonly string[];
+  readonly disabled: readonly string[];
+  /** CVMFS_REPOSITORIES after the edit. */
+  readonly repositories: readonly string[];
+  /** Unified diff hunks of the edit. */
+  readonly diff: readonly string[];
+}
+
+/** An automatic backup (--reason shutdown or timer) that a skip rule stopped (docs/appliance.md). */
+export interface BackupSkipped {
+  readonly type: 'backup-skipped';
+  readonly reason: string;
+  /** no-logbook, no-entry, disabled-flag, disabled-config, reboot or recent. */
+  readonly rule: string;
+  readonly message: string;
+}
+
+/** One login warning: something a restore could not bring back, or a live check that failed. */
+export interface LoginWarning {
+  readonly type: 'login-warning';
+  /** restore (from the restore report), proxy, kerberos, mounts, cvmfs or shutdown. */
+  readonly check: string;
+  /** What it is about: a path relative to the root, a mount point, a repository, an entry. */
+  readonly subject?: string | undefined;
+  readonly message: string;
+  /** The command that fixes it, like `voms-proxy-init -voms atlas`. */
+  readonly hint?: string | undefined;
+}
+
+/** `vml-agent login-warnings --write` wrote the file the login shells print. */
+export interface LoginWarningsWritten {
+  readonly type: 'login-warnings-written';
+  readonly path: string;
+  readonly count: number;
+}
+
+/** `vml logbook serve` is listening (the real port when --listen asked for port 0). */
+export interface ServerListening {
+  readonly type: 'server-listening';
+  readonly url: string;
+  readonly data: string;
+}
+
+/** A user of the logbook server, added or listed. */
+export interface ServerUser {
+  readonly type: 'server-user';
+  readonly name: string;
+  readonly admin: boolean;
+  /** Whether the user has a password (web sign-in); tokens work either way. */
+  readonly password: boolean;
+  readonly created: string;
+}
+
+/** A token of the logbook server, created or listed. */
+export interface ServerToken {
+  readonly type: 'server-token';
+  readonly id: string;
+  readonly user: string;
+  readonly label: string;
+  /** "GLOB:ACCESS", e.g. "alice/*:append". */
+  readonly scope: string;
+  readonly created: string;
+  readonly revoked?: string | undefined;
+  /**
+   * The secret, only in the one event `token create` prints (and not with --output): this is the only place
+   * a secret appears in an event, because printing it once is the command's purpose.
+   */
+  readonly token?: string | undefined;
+  /** Where `token create --output` wrote the secret instead. */
+  readonly savedTo?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+}
+
 export interface ExitError {
   readonly type: 'exit_error';
   readonly code: number;
@@ -289,6 +373,13 @@ export type Event =
   | PublishSanitizer
   | PublishFinding
   | PublishSummary
+  | SoftwareConfigChange
+  | BackupSkipped
+  | LoginWarning
+  | LoginWarningsWritten
+  | ServerListening
+  | ServerUser
+  | ServerToken
   | ExitError;
 
 /** Where commands send events; commands never call console.* themselves. */

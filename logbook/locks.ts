@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VmlError } from '../core/errors.js';
 import { type Backend, isBackendError } from './backend/backend.js';
 
@@ -37,28 +38,47 @@ export interface LockRequest {
 
 /** Takes a lock or throws E_LOCKED naming who holds the conflicting one. */
 export async function acquireLock(backend: Backend, request: LockRequest): Promise<Lock> {
-  await checkConflicts(backend, request, undefined);
-  const name = randomBytes(16).toString('hex');
-  const now = new Date().toISOString();
-  const info: LockInfo = {
-    host: hostname(),
-    pid: process.pid,
-    exclusive: request.exclusive,
-    entry: request.entry,
-    purpose: request.purpose,
-    time: now,
-    refreshed: now,
-  };
-  const save = (i: LockInfo) =>
-    backend.save({ type: 'locks', name }, new TextEncoder().encode(JSON.stringify(i)));
-  await save(info);
-  try {
-    // Two processes may pass the first check at once; whoever sees the other's lock after writing backs off.
-    await checkConflicts(backend, request, name);
-  } catch (error) {
-    await backend.remove({ type: 'locks', name });
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    await checkConflicts(backend, request, undefined);
+    const name = randomBytes(16).toString('hex');
+    const now = new Date().toISOString();
+    const info: LockInfo = {
+      host: hostname(),
+      pid: process.pid,
+      exclusive: request.exclusive,
+      entry: request.entry,
+      purpose: request.purpose,
+      time: now,
+      refreshed: now,
+    };
+    const save = (i: LockInfo) =>
+      backend.save({ type: 'locks', name }, new TextEncoder().encode(JSON.stringify(i)));
+    await save(info);
+    try {
+      // Two processes may pass the first check at once; whoever sees the other's lock after writing backs off.
+      await checkConflicts(backend, request, name);
+    } catch (error) {
+      await backend.remove({ type: 'locks', name });
+      // Both contenders may have seen each other and backed off: try again after a random pause, so one of
+      // them gets the lock instead of both being refused. A lock that was there before we wrote ours is
+      // caught by the first check and refused at once.
+      if (attempt < CONTENDED_ATTEMPTS) {
+        await sleep(20 + Math.random() * 130);
+        continue;
+      }
+      throw error;
+    }
+    return holdLock(save, info, () => backend.remove({ type: 'locks', name }));
   }
+}
+
+const CONTENDED_ATTEMPTS = 5;
+
+function holdLock(
+  save: (info: LockInfo) => Promise<void>,
+  info: LockInfo,
+  remove: () => Promise<void>,
+): Lock {
   const timer = setInterval(() => {
     void save({ ...info, refreshed: new Date().toISOString() }).catch(() => {});
   }, REFRESH_EVERY_MS);
@@ -66,7 +86,7 @@ export async function acquireLock(backend: Backend, request: LockRequest): Promi
   return {
     async release() {
       clearInterval(timer);
-      await backend.remove({ type: 'locks', name });
+      await remove();
     },
   };
 }

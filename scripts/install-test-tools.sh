@@ -17,12 +17,18 @@ want rpmbuild rpm                     # real RPMs and SQLite RPM databases for t
 want rpm2cpio rpm2cpio
 want createrepo_c createrepo-c
 want dnf dnf
+want db5.3_load db5.3-util           # a BerkeleyDB rpm database (EL7/EL8 format) from real headers
 want git git                          # git work areas
 want qemu-system-x86_64 qemu-system-x86   # the booted test guest (test/e2e)
 want qemu-img qemu-utils
 want debootstrap debootstrap
 want mkfs.ext4 e2fsprogs
 want cpio cpio
+want tcsh tcsh                        # the csh login hook (appliance/profile.d/vml.csh)
+want shellcheck shellcheck            # the appliance's shell scripts
+want systemd-analyze systemd          # verify the units; systemd-notify for EXTEND_TIMEOUT/STATUS
+want python3 python3-minimal          # a notification socket receiver for systemd-notify in the tests
+want qemu-storage-daemon qemu-system-common   # FUSE export of qcow2 images (appliance/customize-image.sh)
 if [ "${1:-}" = bench ]; then
   want restic restic
   want borg borgbackup

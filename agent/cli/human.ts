@@ -112,10 +112,13 @@ export const HUMAN: Formatters = {
     (e.identity ? `\n${identityNotice(e.identity, e.recipient ?? '', e.identityCreated === true)}` : ''),
   'software-preload': (e) =>
     [
-      `${e.dryRun ? 'Would preload' : 'Preloaded'} ${e.repository}:${e.paths.join(',')} revision ${e.revision} into ${e.into}`,
+      `${e.dryRun ? 'Would preload' : 'Preloaded'} ${e.repository}:${e.paths.join(',')} revision ${e.revision}${e.into ? ` into ${e.into}` : ''}${e.alienCache ? ` (alien cache ${e.alienCache})` : ''}`,
       `  ${e.files} files (${formatBytes(e.bytes)}), ${e.dirs} directories, ${e.symlinks} symlinks; ` +
         `${e.dryRun ? 'to download' : 'downloaded'} ${e.filesWritten} files (${formatBytes(e.bytesWritten)}), ` +
         `${e.filesUnchanged} unchanged, ${e.filesCopied} copied locally, ${e.removed} removed`,
+      ...(e.alienCache
+        ? [`  alien cache: ${e.alienObjects ?? 0} objects added (${formatBytes(e.alienBytes ?? 0)})`]
+        : []),
       `  ${e.requests} requests, ${formatBytes(e.bytesFetched)} transferred, ${e.catalogs} catalogs, in ${formatDuration(e.seconds)}`,
     ].join('\n'),
   'software-repository': (e) =>
@@ -131,5 +134,26 @@ export const HUMAN: Formatters = {
     e.dryRun
       ? `Would publish ${e.from} as a public version: ${e.findings} findings, ${e.files} files (${formatBytes(e.bytes)}) checked in ${formatDuration(e.seconds)}\nNothing was written; run again without --dry-run to publish`
       : `Published ${e.from} as ${e.version} (${short(e.id ?? '')}), public: ${e.findings} findings, ${e.files} files (${formatBytes(e.bytes)}) in ${formatDuration(e.seconds)}`,
+  'software-config': (e) =>
+    e.changed
+      ? [
+          `${e.dryRun ? 'Would change' : 'Changed'} ${e.file}${e.enabled.length ? `: enabled ${e.enabled.join(', ')}` : ''}${e.disabled.length ? `${e.enabled.length ? ';' : ':'} disabled ${e.disabled.join(', ')}` : ''}`,
+          ...(e.dryRun ? [`--- ${e.file}`, `+++ ${e.file}`, ...e.diff] : []),
+        ].join('\n')
+      : `No change to ${e.file}: CVMFS_REPOSITORIES=${e.repositories.join(',')}`,
+  'backup-skipped': (e) => `No ${e.reason} backup: ${e.message}`,
+  'login-warning': (e) => `VML: ${e.message}${e.hint ? `\n     run: ${e.hint}` : ''}`,
+  'login-warnings-written': (e) => `Wrote ${e.count} login warning${e.count === 1 ? '' : 's'} to ${e.path}`,
+  'server-listening': (e) => `Logbook server listening on ${e.url} (data in ${e.data}); Ctrl-C stops it`,
+  'server-user': (e) =>
+    `${e.name.padEnd(20)}  ${e.admin ? 'admin' : 'user '}  ${e.password ? 'password' : 'tokens only'}  since ${e.created.slice(0, 10)}`,
+  'server-token': (e) => {
+    const line = `${e.id}  ${e.user.padEnd(12)}  ${e.scope.padEnd(20)}  ${e.revoked ? `revoked ${e.revoked.slice(0, 10)}` : `created ${e.created.slice(0, 10)}`}  ${e.label}`;
+    if (e.dryRun) return `would revoke ${line}`;
+    if (e.savedTo)
+      return `${line}\nThe token is in "${e.savedTo}" (readable by you only); it is shown nowhere else`;
+    if (e.token === undefined) return line;
+    return `${line}\n${e.token}\nThis is the only time the token is shown: store it now (e.g. in a file for VML_TOKEN_FILE)`;
+  },
   exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
 };

@@ -1,20 +1,14 @@
 #!/usr/bin/env node
 /**
- * vml-agent: the in-guest agent. Builds the commander program from one file per command, maps errors to
- * exit codes (the only place that sets process.exitCode) and prints them without stack traces unless
- * --verbose.
+ * vml-agent: the in-guest agent. Builds the commander program from one file per command; run.ts runs one
+ * (output, signals, exit codes).
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, isVmlError, VmlError } from '../../core/errors.js';
+import { EXIT } from '../../core/errors.js';
 import type { CommandDefinition, CommonFlags } from './command.js';
 import { createContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { createOutput } from './output.js';
-
-const EXIT_CODES_HELP = `
-Exit codes:
-  0 ok · 1 failure · 2 usage error or invalid recipe/config · 3 done with warnings
-  10 no logbook · 11 logbook locked · 12 authentication or permission · 130 interrupted`;
+import { EXIT_CODES_HELP, runWithOutput } from './run.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -33,43 +27,9 @@ async function runCommand(
   args: string[],
   flags: CommonFlags & Record<string, unknown>,
 ): Promise<void> {
-  const output = createOutput({
-    json: flags.json === true,
-    verbose: flags.verbose === true || process.env.VML_DEBUG === '1',
-  });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new VmlError('E_INTERRUPTED', 'Interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const ctx = await createContext(flags, output, controller.signal);
-    const code = await def.run(ctx, args, flags);
-    process.exitCode = code ?? (output.warnings > 0 ? EXIT.warnings : EXIT.ok);
-  } catch (error) {
-    const e = controller.signal.aborted
-      ? new VmlError('E_INTERRUPTED', 'Interrupted: the logbook is left valid', { cause: error })
-      : error;
-    reportError(e, output, flags.verbose === true);
-  } finally {
-    output.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-function reportError(error: unknown, output: ReturnType<typeof createOutput>, verbose: boolean): void {
-  const vml = isVmlError(error) ? error : undefined;
-  const code = vml?.exitCode ?? EXIT.failure;
-  output.emit({
-    type: 'exit_error',
-    code,
-    error: vml?.code ?? 'E_INTERNAL',
-    message: vml ? vml.message : `Unexpected error: ${(error as Error)?.message ?? String(error)}`,
-    hint:
-      vml?.hint ?? (vml ? undefined : 'Run again with --verbose for details, and report it if it persists'),
-  });
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  process.exitCode = code;
+  await runWithOutput(flags, async (output, signal) =>
+    def.run(await createContext(flags, output, signal), args, flags),
+  );
 }
 
 function buildProgram(): Command {

@@ -11,6 +11,9 @@ import { VmlError } from '../../core/errors.js';
 /** Path of the config file inside the root. */
 export const CONFIG_PATH = 'etc/vml/agent.yaml';
 
+// "90", "30s", "30m", "2h", "1d": seconds without a unit.
+const DURATION = /^\d+(ms|s|m|h|d)?$/;
+
 const fileSchema = z
   .object({
     logbook: z.string().min(1).optional(),
@@ -21,8 +24,32 @@ const fileSchema = z
       .string()
       .regex(/^age1[0-9a-z]+$/, { error: 'expected an age recipient like "age1…" (see "vml-agent init")' })
       .optional(),
+    automatic_backup: z
+      .object({
+        shutdown: z.boolean().optional(),
+        on_reboot: z.boolean().optional(),
+        min_interval: z
+          .union([z.number().int().min(0), z.string().regex(DURATION, 'expected a duration like "30m"')])
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    login_warnings: z
+      .object({ skip: z.array(z.enum(['proxy', 'kerberos', 'mounts', 'cvmfs', 'shutdown'])).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
+
+/** Rules for backups nobody asked for just now: at shutdown and from the timer (docs/appliance.md). */
+export interface AutomaticBackupConfig {
+  /** False: no backup at shutdown. */
+  readonly shutdown: boolean;
+  /** False: back up at poweroff and halt, not at reboot. */
+  readonly onReboot: boolean;
+  /** Skip when the newest version is younger than this many milliseconds (0: never skip). */
+  readonly minIntervalMs: number;
+}
 
 export interface AgentConfig {
   /** Absolute path of the root the agent works on. */
@@ -36,6 +63,9 @@ export interface AgentConfig {
   readonly file: string | undefined;
   /** The owner's age recipient (public key) that private versions' credential vaults are sealed to. */
   readonly recipient: string | undefined;
+  readonly automaticBackup: AutomaticBackupConfig;
+  /** Login-warning checks to leave out. */
+  readonly loginWarningsSkip: readonly string[];
 }
 
 export interface ConfigFlags {
@@ -63,7 +93,21 @@ export async function loadConfig(flags: ConfigFlags, shippedRecipes: string): Pr
     ],
     file: file ? path : undefined,
     recipient: file?.recipient,
+    automaticBackup: Object.freeze({
+      shutdown: file?.automatic_backup?.shutdown ?? true,
+      onReboot: file?.automatic_backup?.on_reboot ?? true,
+      minIntervalMs: durationMs(file?.automatic_backup?.min_interval ?? 0),
+    }),
+    loginWarningsSkip: Object.freeze([...(file?.login_warnings?.skip ?? [])]),
   });
+}
+
+/** A validated duration (a number is seconds) in milliseconds. */
+function durationMs(value: number | string): number {
+  if (typeof value === 'number') return value * 1000;
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value) as RegExpExecArray;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Number(m[1]) * (units[m[2] ?? 's'] ?? 1000);
 }
 
 async function readConfigFile(path: string): Promise<z.output<typeof fileSchema> | undefined> {
@@ -96,6 +140,6 @@ async function readConfigFile(path: string): Promise<z.output<typeof fileSchema>
     return `${at(node?.range?.[0])}: ${key}: ${issue.message}`;
   });
   throw new VmlError('E_CONFIG_INVALID', problems.join('\n'), {
-    hint: 'Known keys: logbook, entry, recipe, recipe_dirs, recipient; see "vml-agent init --help"',
+    hint: 'Known keys: logbook, entry, recipe, recipe_dirs, recipient, automatic_backup, login_warnings; see docs/appliance.md',
   });
 }

@@ -50,6 +50,8 @@ export interface FactCapture extends FactRun {
 /** What a restore needs beyond the run. */
 export interface FactRestore extends FactRun {
   readonly dryRun: boolean;
+  /** `restore --fetch-datasets` (see RestoreContext.fetchDatasets). */
+  readonly fetchDatasets?: boolean | undefined;
   /** Opens the owner's identity (see RestoreContext.identity); absent: there is none. */
   readonly identity?: (() => Promise<OpenedIdentity | undefined>) | undefined;
 }
@@ -142,6 +144,7 @@ export async function restoreFacts(
         ...context(run, recorded.with),
         facts: recorded.facts,
         dryRun: run.dryRun,
+        fetchDatasets: run.fetchDatasets,
         attachment: (name) => logbook.readAttachment(manifest, attachmentName(id, name)),
         identity: async () => (run.dryRun || !run.identity ? undefined : run.identity()),
       });
@@ -151,7 +154,8 @@ export async function restoreFacts(
       outcome = { actions: [], problems: [{ step: id, kind: recorded.kind, subject: id, message }] };
     }
     actions.push(...outcome.actions.map((action) => ({ step: id, action })));
-    problems.push(...outcome.problems);
+    // Named by the recipe step id (a recipe may hold two steps of one kind), whatever the step wrote.
+    problems.push(...outcome.problems.map((p) => ({ ...p, step: id })));
   }
   return { actions, problems };
 }

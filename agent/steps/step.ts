@@ -83,6 +83,8 @@ export interface RestoreContext<W, F> extends StepContext<W> {
    * (E_AUTH) for a wrong passphrase.
    */
   identity(): Promise<OpenedIdentity | undefined>;
+  /** `restore --fetch-datasets`: download what the datasets step recorded (needs `rucio` on PATH). */
+  readonly fetchDatasets?: boolean | undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { VmlError } from '../../core/errors.js';
 import type { Backend } from './backend.js';
 import { DirBackend } from './dir.js';
+import { HttpBackend, readToken } from './http.js';
 
 /** A parsed location. `target` may hold credentials: print `stripCredentials(url)` instead. */
 export interface BackendLocation {
@@ -45,9 +46,50 @@ export const dirFactory: BackendFactory = {
   open: (url) => DirBackend.open(dirFactory.parse(url).target),
 };
 
-// `http:`/`https:` (logbook/server) and `s3:` (lazy-importing its SDK) join this list later.
+/**
+ * `http://HOST:PORT` or `https://HOST[:PORT][/PREFIX]`: a logbook server (logbook/server/). The token comes
+ * from VML_TOKEN or VML_TOKEN_FILE, never from the location, so a location never holds a secret.
+ */
+function serverFactory(scheme: 'http' | 'https'): BackendFactory {
+  const factory: BackendFactory = {
+    scheme,
+    parse(url) {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch (cause) {
+        throw new VmlError(
+          'E_USAGE',
+          `Cannot use "${stripUserInfo(url)}" as a server logbook: it is not a URL`,
+          {
+            hint: `Write the location as "${scheme}://HOST:PORT"`,
+            cause,
+          },
+        );
+      }
+      if (parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== '') {
+        throw new VmlError(
+          'E_USAGE',
+          `Cannot use "${stripUserInfo(url)}" as a server logbook: it must hold only the host, port and path`,
+          { hint: 'Give the token through VML_TOKEN or VML_TOKEN_FILE, never in the location' },
+        );
+      }
+      return { scheme, target: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
+    },
+    stripCredentials: stripUserInfo,
+    // The server makes a user's namespace on first use: creating is opening.
+    create: (url) => factory.open(url),
+    open: async (url) => new HttpBackend(factory.parse(url).target, readToken()),
+  };
+  return factory;
+}
+
+export const httpFactory = serverFactory('http');
+export const httpsFactory = serverFactory('https');
+
+// `s3:` (lazy-importing its SDK) joins this list later.
 /** Every scheme VML knows. */
-export const BACKENDS: readonly BackendFactory[] = [dirFactory];
+export const BACKENDS: readonly BackendFactory[] = [dirFactory, httpFactory, httpsFactory];
 
 /** The factory for a location; throws VmlError E_USAGE for a missing or unknown scheme. */
 export function findBackend(url: string): BackendFactory {

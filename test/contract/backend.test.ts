@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { BackendError } from '../../logbook/backend/backend.js';
 import { DirBackend } from '../../logbook/backend/dir.js';
 import { FaultyBackend } from '../../logbook/backend/faulty.js';
+import { HttpBackend } from '../../logbook/backend/http.js';
 import { MemoryBackend } from '../../logbook/backend/memory.js';
 import { openBackend } from '../../logbook/backend/open.js';
 import { RetryingBackend } from '../../logbook/backend/retry.js';
+import { startTestServer } from '../helpers/server.js';
 import { describeBackendContract } from './backend-suite.js';
 
 async function tempDir(): Promise<{ path: string; cleanup(): Promise<void> }> {
@@ -49,4 +51,15 @@ describeBackendContract('retrying over faulty memory', async () => {
     backend: new RetryingBackend(faulty, { retries: 3, baseDelayMs: 1 }),
     cleanup: async () => {},
   };
+});
+
+// The http backend against the real server (SQLite metadata, dir: namespaces) on 127.0.0.1:0, with a
+// full-access token, wrapped as openBackend wraps it.
+describeBackendContract('http against the logbook server', async () => {
+  const server = await startTestServer();
+  const backend = new RetryingBackend(new HttpBackend(server.url, await server.token('alice')), {
+    retries: 2,
+    baseDelayMs: 1,
+  });
+  return { backend, cleanup: () => server.close() };
 });

@@ -7,6 +7,7 @@ import { diffCommand } from './diff.js';
 import { gcCommand } from './gc.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
+import { loginWarningsCommand } from './login-warnings.js';
 import { publishCommand } from './publish.js';
 import { restoreCommand } from './restore.js';
 import { showCommand } from './show.js';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly CommandDefinition[] = [
   gcCommand,
   softwareCommand,
   publishCommand,
+  loginWarningsCommand,
 ];

@@ -14,7 +14,9 @@ import { scopeOf } from '../../steps/files/scope-of.js';
 import type { RestoreProblem } from '../../steps/step.js';
 import { defaultIdentityPath, type OpenedIdentity, openIdentity } from '../../vault/identity.js';
 import { PASSPHRASE_ENV, readPassphrase } from '../../vault/passphrase.js';
-import type { CommandDefinition } from '../command.js';
+import { collectWarnings } from '../../warnings/collect.js';
+import { writeWarningsFile } from '../../warnings/write.js';
+import type { CommandContext, CommandDefinition } from '../command.js';
 
 export const restoreCommand: CommandDefinition = {
   name: 'restore',
@@ -24,7 +26,9 @@ export const restoreCommand: CommandDefinition = {
 version does not have (only inside the recipe's scope), and sets modes, owners, times and xattrs. Before it
 changes anything that exists, it backs up the current state as a new version (reason "pre-restore") and says
 how to get back. Nothing is ever written outside --root: a version with "../" names, or a live symlink that
-leads out of the root, is refused. --dry-run prints the plan and changes nothing.
+leads out of the root, is refused. --dry-run prints the plan and changes nothing. Datasets (Rucio DIDs) are
+not stored: restore lists the "rucio download" commands that bring them back, and runs them with
+--fetch-datasets.
 
 Credentials: session credentials (proxies, tickets, tokens) are never stored, and long-lived ones (grid
 key, SSH keys, .netrc) are sealed in the version's vault. With the owner's identity (--identity FILE, by
@@ -37,13 +41,18 @@ Examples:
   vml-agent restore alice/higgs-ww@v7 --dry-run
   vml-agent restore alice/higgs-ww@v7
   vml-agent restore alice/higgs-ww@3f2a9c1e --root /tmp/scratch --logbook dir:/srv/vml
-  vml-agent restore alice/higgs-ww@v7 --identity ~/saved/identity.age`,
+  vml-agent restore alice/higgs-ww@v7 --identity ~/saved/identity.age
+  vml-agent restore alice/higgs-ww@v7 --fetch-datasets   # also download the recorded Rucio datasets`,
   configure(cmd) {
     cmd
       .argument('<version>', 'ENTRY@VERSION')
       .option('--recipe <name>', "the scope to restore (default: the version's recipe)")
       .option('-n, --dry-run', 'print what would change; change nothing')
-      .option('--identity <file>', "the owner's age identity that opens the credential vault");
+      .option('--identity <file>', "the owner's age identity that opens the credential vault")
+      .option(
+        '--fetch-datasets',
+        'download the datasets the version recorded (runs the listed "rucio download" commands; needs rucio on PATH and a grid proxy)',
+      );
   },
   async run(ctx, args, flags) {
     const dryRun = flags.dryRun === true;
@@ -101,6 +110,7 @@ Examples:
         signal: ctx.signal,
         dryRun,
         identity: identityLoader(root, version.manifest.entry, flags.identity as string | undefined),
+        fetchDatasets: flags.fetchDatasets === true,
       };
       // Packages and clones first, so the files then overlay them; derived files (a regenerated
       // .asetup.save) after.
@@ -125,6 +135,7 @@ Examples:
       }
       if (!dryRun) {
         await writeRestoreReport(root, { version: name, time: new Date().toISOString(), safety, problems });
+        await refreshLoginWarnings(ctx);
       }
       ctx.output.emit({
         type: 'restore-summary',
@@ -163,4 +174,17 @@ function identityLoader(root: string, entry: string, given: string | undefined) 
     })();
     return opened;
   };
+}
+
+/** The next login shows what this restore could not bring back; failing to say so must not fail the restore. */
+async function refreshLoginWarnings(ctx: CommandContext): Promise<void> {
+  try {
+    const now = new Date();
+    await writeWarningsFile(ctx.config.root, await collectWarnings(ctx.config, now), now);
+  } catch (error) {
+    ctx.output.emit({
+      type: 'warning',
+      message: `Cannot update the login warnings: ${(error as Error).message}`,
+    });
+  }
 }

@@ -1,13 +1,19 @@
 /**
- * Fetches repository files over HTTP from a list of servers (Stratum-1s) with failover and retries. The
- * server that answered last is tried first next time, as the CernVM-FS client does.
+ * Fetches repository files over HTTP from a list of servers (Stratum-1s) through a chain of proxies, with
+ * failover and retries. A proxy that fails is passed over for the next one (proxy failover); a server that
+ * fails through a working route is passed over for the next server (host failover). The proxy and the
+ * server that answered last are tried first next time, as the CernVM-FS client does.
  */
 import { VmlError } from '../../../core/errors.js';
+import { DIRECT, type Route, routeName } from './proxy.js';
+import { get } from './transport.js';
 
 export interface HttpOptions {
   /** Repository URLs, `@fqrn@` and `@org@` already expanded, without a trailing slash. */
   readonly servers: readonly string[];
   readonly fqrn: string;
+  /** Routes in failover order (see proxy.ts planRoutes); default DIRECT only. */
+  readonly routes?: readonly Route[];
   /** Rounds over all servers before giving up (default 3). */
   readonly rounds?: number;
   /** Per-request timeout in milliseconds (default 30 s). */
@@ -27,6 +33,8 @@ export function expandServerUrl(url: string, fqrn: string): string {
 export interface HttpStats {
   requests: number;
   bytes: number;
+  /** Times a proxy failed and the next route was tried. */
+  proxyFailovers: number;
 }
 
 /**
@@ -34,8 +42,10 @@ export interface HttpStats {
  * `accept` approves it; a body it rejects counts as a failure of that server, so the next one is tried.
  */
 export class HttpFetcher {
-  readonly stats: HttpStats = { requests: 0, bytes: 0 };
+  readonly stats: HttpStats = { requests: 0, bytes: 0, proxyFailovers: 0 };
   private preferred = 0;
+  private route = 0;
+  private readonly routes: readonly Route[];
 
   constructor(private readonly options: HttpOptions) {
     if (options.servers.length === 0) {
@@ -43,6 +53,7 @@ export class HttpFetcher {
         hint: 'Set CVMFS_SERVER_URL in /etc/cvmfs/default.local (or config.d) or pass --server URL',
       });
     }
+    this.routes = options.routes?.length ? options.routes : [DIRECT];
   }
 
   get servers(): readonly string[] {
@@ -100,28 +111,35 @@ export class HttpFetcher {
     });
   }
 
+  /**
+   * One request for `url` along the routes, from the one that worked last: a failing proxy moves on to the
+   * next route (and stays there), a server answer or a server error ends the attempt.
+   */
   private async attempt(url: string): Promise<{ body?: Uint8Array; status?: number; error?: string }> {
-    const signal = this.options.signal;
-    if (signal?.aborted) throw signal.reason;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    this.stats.requests++;
-    try {
-      const response = await fetch(url, {
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        headers: { 'user-agent': 'vml-agent (cvmfs reader)' },
+    const errors: string[] = [];
+    for (let i = 0; i < this.routes.length; i++) {
+      const index = (this.route + i) % this.routes.length;
+      const route = this.routes[index] as Route;
+      this.stats.requests++;
+      const answer = await get(url, route, {
+        signal: this.options.signal,
+        timeoutMs: this.options.timeoutMs ?? 30_000,
       });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return { status: response.status, error: `HTTP ${response.status}` };
+      if (answer.body) {
+        this.stats.bytes += answer.body.length;
+        this.route = index;
+        return { body: answer.body };
       }
-      const body = new Uint8Array(await response.arrayBuffer());
-      this.stats.bytes += body.length;
-      return { body };
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      const cause = (error as { cause?: { code?: string } }).cause;
-      return { error: cause?.code ?? (error as Error).message };
+      const text = answer.status === undefined ? answer.error : `HTTP ${answer.status}`;
+      if (!answer.proxyFailed) {
+        this.route = index;
+        return answer.status === undefined ? { error: text } : { status: answer.status, error: text };
+      }
+      errors.push(`proxy ${routeName(route)}: ${text}`);
+      this.stats.proxyFailovers++;
+      this.options.onRetry?.(`Proxy ${routeName(route)} failed for ${url} (${text}); trying the next route`);
     }
+    return { error: `every proxy failed (${errors.join('; ')})` };
   }
 }
 

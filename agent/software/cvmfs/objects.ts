@@ -31,6 +31,8 @@ export interface ObjectStats {
 /** Verified object access. Every method throws E_CORRUPT rather than return bytes that fail their hash. */
 export class ObjectStore {
   readonly stats: ObjectStats = { fetched: 0, fetchedBytes: 0, cached: 0 };
+  /** Receives every object's content once verified and inflated (preload's alien cache). */
+  sink: ((hash: ContentHash, content: Buffer) => Promise<void>) | undefined;
   private readonly cacheSuffixes: ReadonlySet<string>;
 
   constructor(private readonly options: ObjectStoreOptions) {
@@ -64,9 +66,11 @@ export class ObjectStore {
   /** The object's content: verified, then inflated (catalog objects and file data are zlib streams). */
   async content(hash: ContentHash, suffix: ObjectSuffix, compressed = true): Promise<Buffer> {
     const raw = await this.raw(hash, suffix);
-    return compressed
-      ? inflate(raw, `${objectPath(hash, suffix)} of "${this.options.fqrn}"`)
+    const content = compressed
+      ? await inflate(raw, `${objectPath(hash, suffix)} of "${this.options.fqrn}"`)
       : Buffer.from(raw);
+    await this.sink?.(hash, content);
+    return content;
   }
 }
 

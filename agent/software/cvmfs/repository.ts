@@ -10,6 +10,8 @@ import { readTags } from './history.js';
 import { HttpFetcher } from './http.js';
 import { type Manifest, parseManifest } from './manifest.js';
 import { ObjectStore } from './objects.js';
+import type { Route } from './proxy.js';
+import { checkRollback, recordRevision } from './seen-revisions.js';
 import { verifyManifestSignature } from './trust.js';
 import { type MasterKey, verifyWhitelist, type Whitelist } from './whitelist.js';
 
@@ -17,6 +19,8 @@ export interface RepositoryOptions {
   readonly fqrn: string;
   /** Repository URLs, expanded. */
   readonly servers: readonly string[];
+  /** Proxies and DIRECT in failover order; default DIRECT. */
+  readonly routes?: readonly Route[] | undefined;
   readonly keys: readonly MasterKey[];
   readonly blacklist?: readonly string[];
   /** Local object cache (catalogs, certificates, history); none: no cache. */
@@ -25,6 +29,10 @@ export interface RepositoryOptions {
   readonly tempDir: string;
   readonly signal?: AbortSignal | undefined;
   readonly onRetry?: ((message: string) => void) | undefined;
+  /** CVMFS_EXTERNAL_URL servers of external files, expanded; none: external files cannot be read. */
+  readonly externalUrls?: readonly string[] | undefined;
+  /** File of the highest revisions seen (rollback detection, seen-revisions.ts); none: no check. */
+  readonly seenRevisions?: string | undefined;
   /** "Now" for the whitelist's expiry, for tests. */
   readonly now?: Date;
 }
@@ -45,6 +53,8 @@ export class Repository {
     readonly http: HttpFetcher,
     readonly objects: ObjectStore,
     private readonly tempDir: string,
+    /** Fetcher of external files (CVMFS_EXTERNAL_URL), if configured. */
+    readonly external: HttpFetcher | undefined,
   ) {}
 
   /** Fetches and verifies manifest, whitelist and certificate. Throws E_CORRUPT when any check fails. */
@@ -52,6 +62,7 @@ export class Repository {
     const { fqrn } = options;
     const http = new HttpFetcher({
       servers: options.servers,
+      ...(options.routes ? { routes: options.routes } : {}),
       fqrn,
       signal: options.signal,
       onRetry: options.onRetry,
@@ -73,7 +84,20 @@ export class Repository {
     });
     const certificate = await objects.content(manifest.certificate, SUFFIX.certificate);
     verifyManifestSignature(manifest, certificate, whitelist, options.blacklist);
-    return new Repository(fqrn, manifest, whitelist, http, objects, options.tempDir);
+    if (options.seenRevisions) {
+      await checkRollback(options.seenRevisions, fqrn, manifest.revision);
+      await recordRevision(options.seenRevisions, fqrn, manifest.revision);
+    }
+    const external = options.externalUrls?.length
+      ? new HttpFetcher({
+          servers: options.externalUrls,
+          ...(options.routes ? { routes: options.routes } : {}),
+          fqrn,
+          signal: options.signal,
+          onRetry: options.onRetry,
+        })
+      : undefined;
+    return new Repository(fqrn, manifest, whitelist, http, objects, options.tempDir, external);
   }
 
   /** Opens a catalog by hash (fetched or cached, verified, inflated). */

@@ -5,7 +5,7 @@
 import { VmlError } from '../../../core/errors.js';
 import { inRoot, readClientConfig, splitList } from './config.js';
 import { expandServerUrl } from './http.js';
-import { type ProxyGroup, parseProxyChain, planProxies } from './proxy.js';
+import { type ProxyGroup, parseProxyChain, planRoutes, type Route } from './proxy.js';
 import { loadBlacklist, loadMasterKeys } from './trust.js';
 import type { MasterKey } from './whitelist.js';
 
@@ -21,11 +21,15 @@ export interface SourceFlags {
 export interface Source {
   readonly fqrn: string;
   readonly servers: readonly string[];
+  /** CVMFS_EXTERNAL_URL, expanded: where external files are served. */
+  readonly externalUrls: readonly string[];
   readonly keys: readonly MasterKey[];
   readonly blacklist: readonly string[];
   readonly proxyChain: readonly ProxyGroup[];
-  /** Proxy groups this client passed over (it only goes DIRECT). */
-  readonly skippedProxies: readonly ProxyGroup[];
+  /** Proxies and DIRECT in the order they are tried. */
+  readonly routes: readonly Route[];
+  /** Proxy chain entries this reader passes over ("auto"), with the reason. */
+  readonly skippedProxies: readonly { readonly entry: string; readonly reason: string }[];
 }
 
 /** A repository name as CernVM-FS accepts it (lower-case DNS-like). */
@@ -74,13 +78,15 @@ export async function resolveSource(root: string, fqrn: string, flags: SourceFla
     });
   }
   const chain = parseProxyChain(flags.proxy ?? config.CVMFS_HTTP_PROXY);
-  const plan = planProxies(chain, fqrn);
+  const plan = planRoutes(chain, fqrn);
   return {
     fqrn,
     servers,
+    externalUrls: splitList(config.CVMFS_EXTERNAL_URL, ';').map((u) => expandServerUrl(u, fqrn)),
     keys,
     blacklist: await loadBlacklist(inRoot(root, 'etc/cvmfs/blacklist')),
-    proxyChain: plan.chain,
+    proxyChain: chain,
+    routes: plan.routes,
     skippedProxies: plan.skipped,
   };
 }

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize, resolve } from 'node:path';
@@ -110,4 +110,59 @@ export async function serve(root: string): Promise<StaticServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
   return Object.assign(state, { url: `http://127.0.0.1:${port}/cvmfs/@fqrn@` });
+}
+
+export interface ForwardProxy {
+  /** "http://127.0.0.1:PORT" */
+  readonly url: string;
+  /** Absolute URLs requested through the proxy since the last reset. */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real (tiny) HTTP forward proxy: it takes requests whose request line holds an absolute URL, as squid
+ * does, fetches them from the origin with node:http and relays the answer. A request with a relative
+ * URL is answered 400, so a client that forgot it talks to a proxy fails the test.
+ */
+export async function forwardProxy(): Promise<ForwardProxy> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    if (!/^http:\/\//.test(url)) {
+      res.writeHead(400).end('absolute URL expected');
+      return;
+    }
+    requests.push(url);
+    const upstream = httpRequest(
+      url,
+      { headers: { ...req.headers, via: '1.1 vml-test-proxy' } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502, { 'x-squid-error': 'ERR_CONNECT_FAIL 111' }).end());
+    upstream.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A local port nothing listens on (bound, then released), for a dead proxy. */
+export async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

@@ -179,25 +179,4 @@ describe('software preload', () => {
       expect.objectContaining({ type: 'software-repository', repository: FQRN, ok: true, revision: 3 }),
     );
   });
-
-  it('refuses a proxy-only chain instead of going direct, and goes DIRECT when the chain allows it', async () => {
-    const proxyOnly = await runAgent(
-      preloadArgs(['--into', join(root, 'p1'), '--proxy', 'http://squid.invalid:3128']),
-    );
-    expect(proxyOnly.code).toBe(2);
-    expect(proxyOnly.error?.message).toMatch(/proxies are not supported/);
-    const withDirect = await runAgent(
-      preloadArgs([
-        '--into',
-        join(root, 'p2'),
-        '--proxy',
-        'http://a.invalid:3128|http://b.invalid:3128;DIRECT',
-        '--dry-run',
-      ]),
-    );
-    expect(withDirect.code).toBe(3);
-    expect(
-      withDirect.events.some((e) => e.type === 'warning' && /squid|a\.invalid/.test(String(e.message))),
-    ).toBe(true);
-  });
 });

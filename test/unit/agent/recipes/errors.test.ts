@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { loadRecipe } from '../../../../agent/recipes/load.js';
 import { RECIPE_HINT } from '../../../../agent/recipes/problems.js';
 import { STEP_KINDS } from '../../../../agent/steps/registry.js';
-import { recipeDir, rejection } from './helpers.js';
 
-// Every step kind the registry lists (each branch adds its own), in the registry's order.
-const KNOWN_KINDS = STEP_KINDS.map((k) => k.kind).join(', ');
+// Every step kind, as the error lists them (the list grows as step kinds are added).
+const KINDS = STEP_KINDS.map((k) => k.kind).join(', ');
+
+import { recipeDir, rejection } from './helpers.js';
 
 /** The error message of loading `lines` as recipe "web", with the temp dir shown as "recipes". */
 async function problems(
@@ -91,7 +92,7 @@ describe('loadRecipe() errors', () => {
   it('lists the known kinds for an unknown step kind', async () => {
     const message = await problems(['version: 1', 'description: One', 'steps:', '  - kind: packagez']);
     expect(message).toBe(
-      `recipes/web.yaml:4:11: steps[0].kind: unknown step kind "packagez": expected one of ${KNOWN_KINDS}`,
+      `recipes/web.yaml:4:11: steps[0].kind: unknown step kind "packagez": expected one of ${KINDS}`,
     );
   });
 
@@ -106,7 +107,7 @@ describe('loadRecipe() errors', () => {
     expect(message.split('\n')).toEqual([
       'recipes/web.yaml:1:10: version: expected 1, got 2',
       'recipes/web.yaml:2:14: description: must not be empty',
-      `recipes/web.yaml:4:11: steps[0].kind: unknown step kind "nope": expected one of ${KNOWN_KINDS}`,
+      `recipes/web.yaml:4:11: steps[0].kind: unknown step kind "nope": expected one of ${KINDS}`,
       'recipes/web.yaml:5:9: steps[0].id: expected a kebab-case step id, like "my-analysis"',
     ]);
   });

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseAssignments } from '../../../../agent/software/cvmfs/config.js';
 import { hashFromBlob, objectPath, parseHash, pathKey } from '../../../../agent/software/cvmfs/hash.js';
 import { expandServerUrl } from '../../../../agent/software/cvmfs/http.js';
-import { parseProxyChain, planProxies } from '../../../../agent/software/cvmfs/proxy.js';
+import {
+  parseProxyChain,
+  planRoutes,
+  proxyChainProblem,
+  routeName,
+} from '../../../../agent/software/cvmfs/proxy.js';
 import { verifyWhitelist } from '../../../../agent/software/cvmfs/whitelist.js';
 import { decodeXattrs } from '../../../../agent/software/cvmfs/xattrs.js';
 
@@ -41,11 +46,25 @@ describe('CVMFS_HTTP_PROXY', () => {
     ]);
     expect(parseProxyChain('')).toEqual([['DIRECT']]);
   });
-  it('refuses a chain without DIRECT and reports skipped proxies otherwise', () => {
-    expect(() => planProxies(parseProxyChain('http://a:3128'), 'x.cern.ch')).toThrow(/not supported/);
-    expect(planProxies(parseProxyChain('http://a:3128;DIRECT'), 'x.cern.ch').skipped).toEqual([
-      ['http://a:3128'],
-    ]);
+  it('orders routes group by group, rotating the members of a group for load balancing', () => {
+    const chain = parseProxyChain('http://a:3128|b:3128|http://c:3128;DIRECT');
+    const names = (random: number) => planRoutes(chain, 'x.cern.ch', () => random).routes.map(routeName);
+    expect(names(0)).toEqual(['http://a:3128', 'http://b:3128', 'http://c:3128', 'DIRECT']);
+    expect(names(0.5)).toEqual(['http://b:3128', 'http://c:3128', 'http://a:3128', 'DIRECT']);
+  });
+  it('passes over "auto" with a reason and refuses a chain with nothing usable', () => {
+    const plan = planRoutes(parseProxyChain('auto;DIRECT'), 'x.cern.ch');
+    expect(plan.routes.map(routeName)).toEqual(['DIRECT']);
+    expect(plan.skipped[0]?.reason).toMatch(/PAC/);
+    expect(() => planRoutes(parseProxyChain('auto'), 'x.cern.ch')).toThrow(/No usable HTTP proxy/);
+  });
+  it('names what is wrong in a malformed chain', () => {
+    expect(proxyChainProblem('http://squid:3128|http://squid2:3128;DIRECT')).toBeUndefined();
+    expect(proxyChainProblem('https://squid:3128')).toMatch(/"https:\/\/squid:3128" is not DIRECT/);
+    expect(proxyChainProblem('http://squid:3128/path')).toMatch(/is not DIRECT/);
+    expect(() => planRoutes(parseProxyChain('ftp://x'), 'x.cern.ch')).toThrow(
+      /Invalid HTTP proxy "ftp:\/\/x"/,
+    );
   });
 });
 

@@ -1,0 +1,124 @@
+/**
+ * Backup throughput through the logbook server over loopback versus a local dir: logbook (target ≥ 0.8×).
+ * `npm run build && node dist/bench/server.js [--mib 500] [--runs 2]`: generates a bench tree once (into
+ * bench/.data/server/), then times first backups of it with `vml-agent backup` into a fresh `dir:` logbook
+ * and into a fresh `vml logbook serve` process on 127.0.0.1, alternating, and prints the medians.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TextSource } from './content.js';
+import { Rng } from './prng.js';
+import { ROOT } from './tools.js';
+import { writeTree } from './tree.js';
+
+const MiB = 1024 * 1024;
+const AGENT = join(ROOT, 'dist/agent/cli/main.js');
+const HOST = join(ROOT, 'dist/host/cli/main.js');
+
+const { values } = parseArgs({
+  options: { mib: { type: 'string', default: '500' }, runs: { type: 'string', default: '2' } },
+});
+const mib = Number(values.mib);
+const runs = Number(values.runs);
+
+function tree(): string {
+  const dir = join(ROOT, 'bench/.data/server', `tree-${mib}`);
+  const done = `${dir}.done`;
+  if (existsSync(done)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const spec = {
+    files: Math.round(15 * mib),
+    bytes: mib * MiB,
+    binaries: 3,
+    binaryBytes: (mib / 10) * MiB,
+    changeFraction: 0.01,
+  };
+  const seed = 'vml-bench-server';
+  const made = writeTree(dir, spec, seed, new TextSource(new Rng(`${seed}/text-pool`), 50_000));
+  writeFileSync(done, `${JSON.stringify(made)}\n`);
+  return dir;
+}
+
+function agent(args: string[], env: Record<string, string> = {}): number {
+  const started = performance.now();
+  execFileSync(process.execPath, [AGENT, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return (performance.now() - started) / 1000;
+}
+
+function host(args: string[]): string {
+  return execFileSync(process.execPath, [HOST, ...args], { encoding: 'utf8' });
+}
+
+function serve(data: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [
+    HOST,
+    'logbook',
+    'serve',
+    '--data',
+    data,
+    '--listen',
+    '127.0.0.1:0',
+    '--json',
+  ]);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.on('close', (code) => reject(new Error(`server exited with ${code}`)));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.includes('server-listening'));
+      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
+    });
+  });
+}
+
+async function backupOnce(src: string, kind: 'dir' | 'server'): Promise<number> {
+  const work = mkdtempSync(join(tmpdir(), 'vml-bench-server-'));
+  const common = ['--root', src, '--entry', 'bench/tree', '--recipe', 'full-root'];
+  try {
+    if (kind === 'dir') {
+      const lb = `dir:${join(work, 'lb')}`;
+      agent(['init', '--logbook', lb, ...common, '--no-config']);
+      return agent(['backup', '--logbook', lb, ...common]);
+    }
+    const data = join(work, 'server');
+    const server = await serve(data);
+    try {
+      host(['logbook', 'user', 'add', 'bench', '--data', data]);
+      const token = String(
+        JSON.parse(host(['logbook', 'token', 'create', 'bench', '--data', data, '--json'])).token,
+      );
+      agent(['init', '--logbook', server.url, ...common, '--no-config'], { VML_TOKEN: token });
+      return agent(['backup', '--logbook', server.url, ...common], { VML_TOKEN: token });
+    } finally {
+      server.child.removeAllListeners('close');
+      server.child.kill('SIGTERM');
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+const src = tree();
+const times: Record<'dir' | 'server', number[]> = { dir: [], server: [] };
+for (let i = 0; i < runs; i++) {
+  for (const kind of ['dir', 'server'] as const) {
+    const s = await backupOnce(src, kind);
+    times[kind].push(s);
+    console.log(`run ${i + 1} ${kind}: ${s.toFixed(1)} s, ${(mib / s).toFixed(1)} MiB/s`);
+  }
+}
+const dir = median(times.dir);
+const server = median(times.server);
+console.log(
+  `${mib} MiB first backup, median of ${runs}: dir ${(mib / dir).toFixed(1)} MiB/s, server ${(mib / server).toFixed(1)} MiB/s, server/dir = ${(dir / server).toFixed(2)}x`,
+);

@@ -1,0 +1,38 @@
+/** The shape of one `vml` command file; running it (output, signals, exit codes) is agent/cli/run.ts's job. */
+import type { Command } from 'commander';
+import { VmlError } from '../../core/errors.js';
+import type { Output } from '../../core/events.js';
+
+export interface HostContext {
+  readonly output: Output;
+  readonly signal: AbortSignal;
+}
+
+/** One command: `path` places it in the tree (`["logbook", "token", "create"]`). */
+export interface HostCommand {
+  readonly path: readonly [string, ...string[]];
+  readonly summary: string;
+  /** Longer help shown after the options: what it does, examples. */
+  readonly help: string;
+  configure(cmd: Command): void;
+  run(ctx: HostContext, args: readonly string[], flags: Record<string, unknown>): Promise<number | undefined>;
+}
+
+/** Adds --data, which every `vml logbook` command takes. */
+export function dataOption(cmd: Command): Command {
+  return cmd.option(
+    '--data <dir>',
+    'the server data directory: metadata (vml.db) and logbooks (default VML_SERVER_DATA)',
+  );
+}
+
+/** The data directory from --data or VML_SERVER_DATA. */
+export function dataDir(flags: Record<string, unknown>): string {
+  const dir = typeof flags.data === 'string' ? flags.data : process.env.VML_SERVER_DATA;
+  if (!dir) {
+    throw new VmlError('E_USAGE', 'No server data directory given', {
+      hint: 'Pass --data DIR (the same as "vml logbook serve" uses), or set VML_SERVER_DATA',
+    });
+  }
+  return dir;
+}

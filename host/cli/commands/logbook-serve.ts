@@ -1,0 +1,69 @@
+/** vml logbook serve: run the logbook server until Ctrl-C or SIGTERM. */
+import { VmlError } from '../../../core/errors.js';
+import { buildApp } from '../../../logbook/server/app.js';
+import { openServerData } from '../../../logbook/server/data-dir.js';
+import { dataDir, dataOption, type HostCommand } from '../command.js';
+
+const DEFAULT_LISTEN = '127.0.0.1:8420';
+
+export const logbookServeCommand: HostCommand = {
+  path: ['logbook', 'serve'],
+  summary: 'Run the logbook server: a shared logbook for agents, one private namespace per user',
+  help: `Serves the REST API that "vml-agent --logbook http://HOST:PORT" speaks (docs/server.md). Each user's
+versions live in their own namespace under DIR/owners/USER; users and tokens are kept in DIR/vml.db and can
+be changed with "vml logbook user|token" while the server runs. Plain HTTP only: put a TLS reverse proxy in
+front of it for anything but loopback. Port 0 picks a free port (printed at start).
+
+Examples:
+  vml logbook serve --data /srv/vml
+  vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
+  vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json`,
+  configure(cmd) {
+    dataOption(cmd).option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`);
+  },
+  async run(ctx, _args, flags) {
+    const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
+    const data = await openServerData(dataDir(flags));
+    try {
+      const app = await buildApp({
+        metadata: data.metadata,
+        storage: data.storage,
+        onInternalError: (error, request) =>
+          ctx.output.emit({
+            type: 'warning',
+            message: `Internal error answering ${request.method} ${request.url}: ${(error as Error).message}`,
+          }),
+      });
+      try {
+        await app.listen({ host, port });
+      } catch (error) {
+        throw new VmlError('E_USAGE', `Cannot listen on ${host}:${port}: ${(error as Error).message}`, {
+          hint: 'Choose another --listen address, or stop what uses this port',
+          cause: error,
+        });
+      }
+      const address = app.server.address();
+      const actual = typeof address === 'object' && address !== null ? address.port : port;
+      const shown = host.includes(':') ? `[${host}]` : host;
+      ctx.output.emit({ type: 'server-listening', url: `http://${shown}:${actual}`, data: data.path });
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      await app.close();
+    } finally {
+      await data.close();
+    }
+    // A stop by signal is how a server ends: not an interruption, and warnings were logged as they came.
+    return 0;
+  },
+};
+
+/** "HOST:PORT" or "[IPV6]:PORT". */
+function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    throw new VmlError('E_USAGE', `Cannot listen on "${text}": expected HOST:PORT`, {
+      hint: `For example --listen ${DEFAULT_LISTEN}, or --listen [::1]:8420`,
+    });
+  }
+  return { host: match[1] ?? match[2] ?? '', port };
+}

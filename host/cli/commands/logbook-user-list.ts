@@ -1,0 +1,31 @@
+/** vml logbook user list: the users of the logbook server. */
+import { openServerData } from '../../../logbook/server/data-dir.js';
+import { dataDir, dataOption, type HostCommand } from '../command.js';
+
+export const logbookUserListCommand: HostCommand = {
+  path: ['logbook', 'user', 'list'],
+  summary: 'List the users of the logbook server',
+  help: `Examples:
+  vml logbook user list --data /srv/vml
+  vml logbook user list --data /srv/vml --json | jq -r .name`,
+  configure(cmd) {
+    dataOption(cmd);
+  },
+  async run(ctx, _args, flags) {
+    const data = await openServerData(dataDir(flags));
+    try {
+      for (const user of await data.metadata.listUsers()) {
+        ctx.output.emit({
+          type: 'server-user',
+          name: user.name,
+          admin: user.admin,
+          password: user.passwordHash !== undefined,
+          created: user.created,
+        });
+      }
+    } finally {
+      await data.close();
+    }
+    return undefined;
+  },
+};

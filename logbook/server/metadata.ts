@@ -1,0 +1,64 @@
+/**
+ * What the server keeps besides logbook files: users, tokens and the audit log. The server sees only this
+ * interface; SQLite (metadata-sqlite.ts) is the embedded default, PostgreSQL can implement it for several
+ * stateless servers sharing one database.
+ */
+import type { TokenScope } from './api-types.js';
+
+export interface User {
+  readonly name: string;
+  readonly admin: boolean;
+  /** scrypt hash in the format of auth.ts `hashPassword`; absent for token-only accounts. */
+  readonly passwordHash?: string | undefined;
+  readonly created: string;
+}
+
+export interface TokenRecord {
+  /** Public id, the first part of the token; used to list and revoke it. */
+  readonly id: string;
+  readonly user: string;
+  /** A label to tell tokens apart ("shutdown backup of vm3"). */
+  readonly label: string;
+  readonly scope: TokenScope;
+  /** SHA-256 hex of the whole token: the token itself is never stored. */
+  readonly hash: string;
+  readonly created: string;
+  /** Set once revoked; a revoked token authenticates nothing. */
+  readonly revoked?: string | undefined;
+}
+
+/** One line of the audit log: who deleted or published what, and who administered users and tokens. */
+export interface AuditRecord {
+  readonly time: string;
+  /** The user who acted; "admin" for the host's administration commands. */
+  readonly actor: string;
+  readonly action:
+    | 'delete-version'
+    | 'delete-file'
+    | 'publish'
+    | 'user-add'
+    | 'token-create'
+    | 'token-revoke';
+  /** What was acted on: "alice/higgs@v3 (3f2a9c1e…)", "data/3f2a…", a user or token id. */
+  readonly target: string;
+  readonly token?: string | undefined;
+}
+
+/** Users, tokens and audit log. Implementations must allow another process to change them concurrently. */
+export interface Metadata {
+  /** Adds a user; throws VmlError E_USAGE if the name is taken. */
+  addUser(user: Omit<User, 'created'>): Promise<User>;
+  findUser(name: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord>;
+  /** The token with this id, revoked or not. */
+  findToken(id: string): Promise<TokenRecord | undefined>;
+  /** Every token, or one user's; newest last. */
+  listTokens(user?: string): Promise<TokenRecord[]>;
+  /** Marks a token revoked; false if there is no such token or it was revoked already. */
+  revokeToken(id: string): Promise<boolean>;
+  audit(record: Omit<AuditRecord, 'time'>): Promise<void>;
+  /** The audit log, oldest first. */
+  listAudit(): Promise<AuditRecord[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,165 @@
+/**
+ * The file routes: the Backend interface over HTTP, each call confined to the caller's own namespace
+ * (docs/server.md, "API" and "Privacy"). Access rules per token scope live in access.ts.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Backend, FILE_TYPES, type FileType, type Handle, isBackendError } from '../backend/backend.js';
+import { checkHandle } from '../backend/dir.js';
+import { checkRemove, checkSave, SnapshotEntries } from './access.js';
+import { API_PREFIX, type ListedFile, type MissingResponse, MTIME_HEADER, SIZE_HEADER } from './api-types.js';
+import { ApiFailure, type Caller } from './authenticate.js';
+import type { Metadata } from './metadata.js';
+import type { Storage } from './storage.js';
+
+export interface FileRouteDeps {
+  readonly metadata: Metadata;
+  readonly storage: Storage;
+  readonly callerOf: (request: FastifyRequest) => Caller;
+}
+
+interface FileParams {
+  readonly type: string;
+  readonly name: string;
+}
+
+const MAX_MISSING_NAMES = 10_000;
+
+/** Registers list, stat, load, save, remove and the missing-files query under /api/v1. */
+export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): void {
+  const entries = new Map<string, SnapshotEntries>();
+  // Everything a handler needs: who calls, their namespace, and which of its versions their token sees.
+  const context = async (request: FastifyRequest) => {
+    const caller = deps.callerOf(request);
+    const backend = await deps.storage.namespace(caller.user);
+    const known = entries.get(caller.user) ?? new SnapshotEntries();
+    entries.set(caller.user, known);
+    return { caller, backend, visible: (h: Handle) => known.visible(backend, caller, h), known };
+  };
+  const handleOf = (params: FileParams): Handle => {
+    const h = { type: fileType(params.type), name: params.name };
+    checkHandle(h);
+    return h;
+  };
+
+  app.get<{ Params: { type: string } }>(`${API_PREFIX}/files/:type/`, async (request) => {
+    const type = fileType(request.params.type);
+    const { backend, visible } = await context(request);
+    const files: ListedFile[] = [];
+    for await (const info of backend.list(type)) {
+      if (await visible(info)) files.push({ name: info.name, size: info.size, mtimeMs: info.mtimeMs });
+    }
+    return files;
+  });
+
+  app.head<{ Params: FileParams }>(`${API_PREFIX}/files/:type/:name`, async (request, reply) => {
+    const h = handleOf(request.params);
+    const { backend, visible } = await context(request);
+    if (!(await visible(h))) throw notFound(h);
+    const info = await backend.stat(h);
+    void reply.header(SIZE_HEADER, String(info.size)).header(MTIME_HEADER, String(info.mtimeMs));
+    return reply.status(200).send();
+  });
+
+  app.get<{ Params: FileParams }>(`${API_PREFIX}/files/:type/:name`, async (request, reply) => {
+    const h = handleOf(request.params);
+    const { backend, visible } = await context(request);
+    if (!(await visible(h))) throw notFound(h);
+    const range = parseRange(request.headers.range);
+    const data = await backend.load(h, range);
+    void reply.type('application/octet-stream').status(range ? 206 : 200);
+    return reply.send(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  });
+
+  app.post<{ Params: FileParams; Body: unknown }>(
+    `${API_PREFIX}/files/:type/:name`,
+    async (request, reply) => {
+      const h = handleOf(request.params);
+      if (!Buffer.isBuffer(request.body)) {
+        throw new ApiFailure('BAD_REQUEST', 'Send the file as "Content-Type: application/octet-stream"');
+      }
+      const { caller, backend, known } = await context(request);
+      const data = request.body;
+      const audit = await checkSave(backend, caller, h, data);
+      // The whole body is here: a connection dropped mid-upload never gets this far, and the namespace
+      // backend writes a temp file and renames it, so nothing is ever half-visible.
+      await backend.save(h, data);
+      if (audit) await deps.metadata.audit(audit);
+      known.forget(h);
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete<{ Params: FileParams }>(`${API_PREFIX}/files/:type/:name`, async (request, reply) => {
+    const h = handleOf(request.params);
+    const { caller, backend, visible, known } = await context(request);
+    if (!(await visible(h))) return reply.status(204).send(); // as idempotent as for an absent file
+    const audit = await checkRemove(backend, caller, h, known);
+    await backend.remove(h);
+    if (audit) await deps.metadata.audit(audit);
+    known.forget(h);
+    return reply.status(204).send();
+  });
+
+  app.post<{ Params: { type: string }; Body: unknown }>(
+    `${API_PREFIX}/missing/:type`,
+    async (request): Promise<MissingResponse> => {
+      const type = fileType(request.params.type);
+      const names = namesOf(request.body);
+      for (const name of names) checkHandle({ type, name });
+      const { backend, visible } = await context(request);
+      const missing: string[] = [];
+      for (const name of names) {
+        if (!(await exists(backend, { type, name })) || !(await visible({ type, name }))) missing.push(name);
+      }
+      return { missing };
+    },
+  );
+}
+
+function fileType(text: string): FileType {
+  if (!(FILE_TYPES as readonly string[]).includes(text)) {
+    throw new ApiFailure('NOT_FOUND', `There is no file type "${text}"`);
+  }
+  return text as FileType;
+}
+
+// The same answer as for a file that does not exist: a hidden version must not be told apart from absence.
+function notFound(h: Handle): ApiFailure {
+  return new ApiFailure('NOT_FOUND', `File "${h.type}/${h.name}" does not exist`);
+}
+
+async function exists(backend: Backend, h: Handle): Promise<boolean> {
+  try {
+    await backend.stat(h);
+    return true;
+  } catch (error) {
+    if (isBackendError(error, 'NOT_FOUND')) return false;
+    throw error;
+  }
+}
+
+function namesOf(body: unknown): string[] {
+  const names = (body as { names?: unknown } | undefined)?.names;
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+    throw new ApiFailure('BAD_REQUEST', 'Send {"names": ["…", …]}');
+  }
+  if (names.length > MAX_MISSING_NAMES) {
+    throw new ApiFailure('BAD_REQUEST', `Ask about at most ${MAX_MISSING_NAMES} names at once`);
+  }
+  return names as string[];
+}
+
+/**
+ * `Range: bytes=FIRST-LAST` (inclusive) or `bytes=FIRST-` (to the end) as offset and length; undefined
+ * without the header. "bytes=5-4" asks for zero bytes at 5: HTTP cannot write an empty range, load() can.
+ */
+function parseRange(header: string | undefined): { offset: number; length?: number } | undefined {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d+)-(\d*)$/.exec(header);
+  if (!match) throw new ApiFailure('BAD_REQUEST', `Cannot read range "${header}": use "bytes=FIRST-LAST"`);
+  const first = Number(match[1]);
+  if (match[2] === '') return { offset: first };
+  const last = Number(match[2]);
+  if (last < first - 1) throw new ApiFailure('RANGE', `Cannot read range "${header}"`);
+  return { offset: first, length: last - first + 1 };
+}
