@@ -10,6 +10,12 @@ export const PASSPHRASE_ENV = 'VML_IDENTITY_PASSPHRASE';
 /** Shortest passphrase `init` accepts: the identity file may be copied anywhere, so it must resist guessing. */
 export const MIN_PASSPHRASE = 8;
 
+/** Whether a passphrase can be had without failing: from the environment, or a terminal to ask on. */
+export function passphraseAvailable(): boolean {
+  const fromEnv = process.env[PASSPHRASE_ENV];
+  return (fromEnv !== undefined && fromEnv !== '') || process.stdin.isTTY === true;
+}
+
 /**
  * The passphrase from the environment, else from the terminal (asked twice when `confirm`). Throws E_USAGE
  * when there is neither, so an unattended run fails clearly instead of hanging.

@@ -11,7 +11,12 @@ import { CONFIG_PATH } from '../../config/load.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { homeOf, readAccounts } from '../../steps/files/owners.js';
 import { createIdentity, defaultIdentityPath, openIdentity } from '../../vault/identity.js';
-import { MIN_PASSPHRASE, PASSPHRASE_ENV, readPassphrase } from '../../vault/passphrase.js';
+import {
+  MIN_PASSPHRASE,
+  PASSPHRASE_ENV,
+  passphraseAvailable,
+  readPassphrase,
+} from '../../vault/passphrase.js';
 import { type CommandDefinition, requireLogbook } from '../command.js';
 
 export const initCommand: CommandDefinition = {
@@ -28,7 +33,8 @@ goes into agent.yaml: every private version seals the owner's long-lived credent
 key, SSH keys, .netrc) to it, so the unattended shutdown backup needs no secret. Restoring them needs the
 identity file and its passphrase: copy the file off the VM, or a lost VM takes the credentials with it.
 An existing identity is kept (its passphrase is asked to read its public key). --no-identity skips this,
-and so does --no-config (there would be no agent.yaml to record the recipient in).
+and so does --no-config (there would be no agent.yaml to record the recipient in); without a terminal and
+without ${PASSPHRASE_ENV} (an unattended first boot) init says so and creates none.
 
 Examples:
   vml-agent init --logbook dir:/srv/vml --entry alice/higgs-ww
@@ -46,9 +52,17 @@ Examples:
     if (ctx.config.recipe) await loadRecipe(ctx.config.recipe, { dirs: ctx.config.recipeDirs });
     const created = await createLogbookIfAbsent(url);
     // The identity before the config, so a refused passphrase leaves no config without its recipient.
+    const wanted = flags.identity !== false && flags.config !== false && ctx.config.entry !== undefined;
+    // Unattended (image contextualization, scripts) without a passphrase: set up the rest, say what to do.
+    if (wanted && !passphraseAvailable()) {
+      ctx.output.emit({
+        type: 'info',
+        message: `No identity created: no terminal to ask its passphrase on, and ${PASSPHRASE_ENV} is not set; run "vml-agent init --entry ${ctx.config.entry}" in a terminal to create it`,
+      });
+    }
     const identity =
-      flags.identity !== false && flags.config !== false && ctx.config.entry
-        ? await ensureIdentity(ctx.config.root, ctx.config.entry)
+      wanted && passphraseAvailable()
+        ? await ensureIdentity(ctx.config.root, ctx.config.entry as string)
         : undefined;
     let configPath: string | undefined;
     if (flags.config !== false) {

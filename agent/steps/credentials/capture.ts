@@ -57,14 +57,12 @@ export async function captureCredentials(ctx: CaptureContext<CredentialsWith>): 
   }
   const unsealed = records.filter((r) => r.credential === 'long-lived' && !r.sealed).length;
   if (unsealed > 0 && !ctx.recipient) {
-    ctx.output.emit({
-      type: 'warning',
-      message: `${unsealed} long-lived credentials are not kept in this version: no recipient to seal them to`,
-      path: undefined,
-    });
+    // Not a warning: without an identity this is how the owner set it up; show and restore name each one.
     ctx.output.emit({
       type: 'info',
-      message: 'Run "vml-agent init --entry OWNER/NAME" to create your identity',
+      message:
+        `${unsealed} long-lived credentials are kept out of this version (or redacted): no recipient to seal ` +
+        'them to; "vml-agent init --entry OWNER/NAME" in a terminal creates one',
     });
   }
   if (vault.length > 0 && ctx.recipient) {
