@@ -150,6 +150,13 @@ describe('vault and publish on real credentials', () => {
     );
     expect(problems.find((p) => p.subject === 'home/alice/.krb5/krb5cc_1000')?.hint).toContain('kinit');
     await expectOnlyRedacted(target);
+    // The next login says the same: each credential with the command that makes it anew.
+    const login = await runAgent(['login-warnings', '--root', target, '--json']);
+    const warnings = login.events.filter((e) => e.type === 'login-warning' && e.check === 'restore');
+    expect(warnings.find((w) => w.subject === 'home/alice/work/x509up_u1000')?.hint).toContain(
+      'voms-proxy-init',
+    );
+    expect(warnings.map((w) => w.subject).sort()).toEqual(fx.planted.map((p) => p.path).sort());
   });
 
   it('diff of the private version against the unchanged live root shows nothing, redacted files included', async () => {
