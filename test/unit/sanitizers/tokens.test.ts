@@ -11,7 +11,9 @@ describe('findTokens()', () => {
     expect(values('password = hunter22\nuser = alice\npassword_file = /etc/pw\n', 'a/db.cfg')).toEqual([
       'hunter22',
     ]);
-    expect(values('password: changeme\npassword: <password>\npassword: \u0024{DB_PW}\n', 'a/c.yaml')).toEqual([]);
+    expect(values('password: changeme\npassword: <password>\npassword: \u0024{DB_PW}\n', 'a/c.yaml')).toEqual(
+      [],
+    );
   });
   test('code: only string literals count, and identifiers named like tokens are not secrets', () => {
     expect(
