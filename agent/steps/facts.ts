@@ -143,6 +143,7 @@ export async function restoreFacts(
       outcome = await recorded.step.restore({
         ...context(run, recorded.with),
         facts: recorded.facts,
+        version: `${manifest.entry}@v${manifest.seq}`,
         dryRun: run.dryRun,
         fetchDatasets: run.fetchDatasets,
         attachment: (name) => logbook.readAttachment(manifest, attachmentName(id, name)),

@@ -73,6 +73,8 @@ export interface CaptureContext<W> extends StepContext<W> {
 export interface RestoreContext<W, F> extends StepContext<W> {
   /** The facts this step recorded in the version being restored. */
   readonly facts: F;
+  /** That version as `entry@vN`, for hints that say what to run again. */
+  readonly version: string;
   /** Print what would be done, do nothing. */
   readonly dryRun: boolean;
   /** Bytes the step attached at capture, or undefined. */

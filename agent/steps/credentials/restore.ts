@@ -11,7 +11,8 @@ import type { VaultFile } from '../../vault/tar.js';
 import type { CredentialRecord, CredentialsFacts, CredentialsWith } from '../credentials.js';
 import type { RestoreContext, RestoreOutcome, RestoreProblem } from '../step.js';
 
-const WITH_IDENTITY = 'restore again with the identity: vml-agent restore VERSION --identity FILE';
+const withIdentity = (version: string) =>
+  `restore again with the identity: vml-agent restore ${version} --identity FILE`;
 
 /** Writes the sealed credentials back (with modes, owners, times) or says why not, one problem each. */
 export async function restoreCredentials(
@@ -41,7 +42,11 @@ export async function restoreCredentials(
     const why = files ?? 'no identity to open the vault';
     for (const c of sealed) {
       problems.push(
-        problem(c, `${notRestored(c)}: ${why}`, c.hint ? `${c.hint}; or ${WITH_IDENTITY}` : WITH_IDENTITY),
+        problem(
+          c,
+          `${notRestored(c)}: ${why}`,
+          c.hint ? `${c.hint}; or ${withIdentity(ctx.version)}` : withIdentity(ctx.version),
+        ),
       );
     }
     return { actions, problems };
