@@ -61,6 +61,8 @@ export interface ShowEvent {
   readonly manifest: unknown;
   /** What each fact step recorded, in a few lines per step id. */
   readonly facts?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Public versions: where they came from and what the sanitizers removed, one line each. */
+  readonly sanitization?: readonly string[] | undefined;
 }
 
 export type Change = 'added' | 'removed' | 'modified' | 'metadata' | 'type';
@@ -167,6 +169,10 @@ export interface InitSummary {
   readonly logbook: string;
   readonly created: boolean;
   readonly config?: string | undefined;
+  /** The owner's identity file (a path, never its content) and its public recipient. */
+  readonly identity?: string | undefined;
+  readonly recipient?: string | undefined;
+  readonly identityCreated?: boolean | undefined;
 }
 
 /** What a CernVM-FS preload of one repository holds and cost (the preloader returns it, the event carries it). */
@@ -216,6 +222,44 @@ export interface SoftwareRepository {
   readonly rootCatalog?: string | undefined;
   /** Why the probe failed. */
   readonly message?: string | undefined;
+}
+
+/** One sanitizer, as `publish --list-sanitizers` lists it. */
+export interface PublishSanitizer {
+  readonly type: 'publish-sanitizer';
+  readonly name: string;
+  readonly heading: string;
+  readonly enabledByDefault: boolean;
+  /** Whether the --sanitizers selection given (default "defaults") runs it. */
+  readonly selected: boolean;
+}
+
+/** One thing publish removed or changed (or, with --dry-run, would): where and what kind, never the value. */
+export interface PublishFinding {
+  readonly type: 'publish-finding';
+  readonly sanitizer: string;
+  /** What was found: grid-user-key, voms-proxy, url-password, … */
+  readonly kind: string;
+  readonly path: string;
+  readonly action: 'delete' | 'strip-line' | 'redact' | 'record';
+  readonly credential?: 'session' | 'long-lived' | undefined;
+  readonly count?: number | undefined;
+  readonly reason?: string | undefined;
+  readonly restoreHint?: string | undefined;
+}
+
+export interface PublishSummary {
+  readonly type: 'publish-summary';
+  readonly dryRun: boolean;
+  /** The private version published (`entry@vN`). */
+  readonly from: string;
+  /** The new public version (`entry@vN`) and its id; absent with --dry-run. */
+  readonly version?: string | undefined;
+  readonly id?: string | undefined;
+  readonly findings: number;
+  readonly files: number;
+  readonly bytes: number;
+  readonly seconds: number;
 }
 
 /** `vml-agent software enable|disable`: the edit of the client configuration (default.local). */
@@ -326,6 +370,9 @@ export type Event =
   | InitSummary
   | SoftwarePreloadSummary
   | SoftwareRepository
+  | PublishSanitizer
+  | PublishFinding
+  | PublishSummary
   | SoftwareConfigChange
   | BackupSkipped
   | LoginWarning

@@ -13,7 +13,12 @@ ROOT=$DEMO/guest
 bash scripts/sample-guest.sh "$ROOT"
 
 echo "== vml-agent init"
+# The owner's identity passphrase: asked on a terminal; the demo gives one so it runs unattended.
+export VML_IDENTITY_PASSPHRASE="${VML_IDENTITY_PASSPHRASE:-vml demo passphrase}"
 agent init --root "$ROOT" --logbook "dir:$PWD/$DEMO/logbook" --entry alice/higgs-ww
+# init put the owner's identity into the home, so v1 holds it: the copy kept aside gets it too.
+cp -a "$ROOT/home/alice/.config" "$DEMO/v1-copy/home/alice/"
+touch -r "$ROOT/home/alice" "$DEMO/v1-copy/home/alice"
 echo "== vml-agent backup (v1)"
 agent backup --root "$ROOT" --message "first result"
 # The physicist changes the analysis: edits a source, adds a file, removes one, changes a mode.

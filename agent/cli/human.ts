@@ -23,6 +23,17 @@ const problemSubject = (kind: string, name: string) =>
       ? `${PROBLEM_FILE_DIR[kind]}/${name}`
       : `${kind} ${name}`;
 
+// Said once, when the identity is made: the one moment the owner can still save it.
+const identityNotice = (path: string, recipient: string, created: boolean) =>
+  created
+    ? [
+        `Created your age identity ${path} (public key ${recipient}).`,
+        'Private versions seal your long-lived credentials (grid certificate and key, SSH keys, .netrc) to it;',
+        'restoring them needs this file and its passphrase. Copy it off this VM now (to your laptop or',
+        'CERNBox): if the VM is lost, the identity and every credential sealed to it are lost with it.',
+      ].join('\n')
+    : `Using your age identity ${path} (public key ${recipient})`;
+
 /** Formatters for results (stdout). Progress, warnings and errors are handled by the output itself. */
 export const HUMAN: Formatters = {
   progress: () => undefined,
@@ -51,6 +62,7 @@ export const HUMAN: Formatters = {
         `${step}:`,
         ...lines.map((l) => `  ${l}`),
       ]),
+      ...(e.sanitization ? ['sanitization:', ...e.sanitization.map((l) => `  ${l}`)] : []),
       JSON.stringify(e.manifest, null, 2),
     ].join('\n'),
   'diff-fact': (e) => {
@@ -96,7 +108,8 @@ export const HUMAN: Formatters = {
   'gc-summary': (e) =>
     `${e.dryRun ? 'Would free' : 'Freed'} ${formatBytes(e.bytesFreed)}: ${e.packsDeleted} packs deleted, ${e.packsRepacked} repacked; logbook ${formatBytes(e.bytesBefore)} -> ${formatBytes(e.bytesAfter)}`,
   'init-summary': (e) =>
-    `${e.created ? 'Created' : 'Using'} logbook ${e.logbook}${e.config ? `\nWrote ${e.config}` : ''}`,
+    `${e.created ? 'Created' : 'Using'} logbook ${e.logbook}${e.config ? `\nWrote ${e.config}` : ''}` +
+    (e.identity ? `\n${identityNotice(e.identity, e.recipient ?? '', e.identityCreated === true)}` : ''),
   'software-preload': (e) =>
     [
       `${e.dryRun ? 'Would preload' : 'Preloaded'} ${e.repository}:${e.paths.join(',')} revision ${e.revision}${e.into ? ` into ${e.into}` : ''}${e.alienCache ? ` (alien cache ${e.alienCache})` : ''}`,
@@ -112,6 +125,15 @@ export const HUMAN: Formatters = {
     e.ok
       ? `${e.repository.padEnd(28)} revision ${String(e.revision).padEnd(6)} published ${(e.published ?? '').replace('T', ' ').slice(0, 19)}  ${e.servers[0] ?? ''}`
       : `${e.repository.padEnd(28)} unavailable: ${e.message ?? ''}`,
+  'publish-sanitizer': (e) =>
+    `${e.selected ? '*' : ' '} ${e.name.padEnd(24)} ${e.heading}${e.enabledByDefault ? '' : ' (not by default)'}`,
+  'publish-finding': (e) =>
+    `${e.action.padEnd(10)} ${e.path}  [${e.sanitizer}: ${e.kind}${e.count ? ` x${e.count}` : ''}]` +
+    `${e.reason ? `  (${e.reason})` : ''}${e.restoreHint ? `\n           to bring it back: ${e.restoreHint}` : ''}`,
+  'publish-summary': (e) =>
+    e.dryRun
+      ? `Would publish ${e.from} as a public version: ${e.findings} findings, ${e.files} files (${formatBytes(e.bytes)}) checked in ${formatDuration(e.seconds)}\nNothing was written; run again without --dry-run to publish`
+      : `Published ${e.from} as ${e.version} (${short(e.id ?? '')}), public: ${e.findings} findings, ${e.files} files (${formatBytes(e.bytes)}) in ${formatDuration(e.seconds)}`,
   'software-config': (e) =>
     e.changed
       ? [

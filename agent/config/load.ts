@@ -20,6 +20,10 @@ const fileSchema = z
     entry: z.string().min(1).optional(),
     recipe: z.string().min(1).optional(),
     recipe_dirs: z.array(z.string()).optional(),
+    recipient: z
+      .string()
+      .regex(/^age1[0-9a-z]+$/, { error: 'expected an age recipient like "age1…" (see "vml-agent init")' })
+      .optional(),
     automatic_backup: z
       .object({
         shutdown: z.boolean().optional(),
@@ -57,6 +61,8 @@ export interface AgentConfig {
   readonly recipeDirs: readonly string[];
   /** The config file read, if there was one. */
   readonly file: string | undefined;
+  /** The owner's age recipient (public key) that private versions' credential vaults are sealed to. */
+  readonly recipient: string | undefined;
   readonly automaticBackup: AutomaticBackupConfig;
   /** Login-warning checks to leave out. */
   readonly loginWarningsSkip: readonly string[];
@@ -86,6 +92,7 @@ export async function loadConfig(flags: ConfigFlags, shippedRecipes: string): Pr
       shippedRecipes,
     ],
     file: file ? path : undefined,
+    recipient: file?.recipient,
     automaticBackup: Object.freeze({
       shutdown: file?.automatic_backup?.shutdown ?? true,
       onReboot: file?.automatic_backup?.on_reboot ?? true,
@@ -133,6 +140,6 @@ async function readConfigFile(path: string): Promise<z.output<typeof fileSchema>
     return `${at(node?.range?.[0])}: ${key}: ${issue.message}`;
   });
   throw new VmlError('E_CONFIG_INVALID', problems.join('\n'), {
-    hint: 'Known keys: logbook, entry, recipe, recipe_dirs, automatic_backup, login_warnings; see docs/appliance.md',
+    hint: 'Known keys: logbook, entry, recipe, recipe_dirs, recipient, automatic_backup, login_warnings; see docs/appliance.md',
   });
 }

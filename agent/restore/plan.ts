@@ -24,9 +24,19 @@ export interface RestorePlan {
   readonly destructive: boolean;
 }
 
-/** Plans the restore of `version` over `live` (both limited to the recipe's scope). */
-export function planRestore(live: FlatTree, version: FlatTree): RestorePlan {
-  const changes = compareFlat(live, version);
+/**
+ * Plans the restore of `version` over `live` (both limited to the recipe's scope). Live paths in `keep` are
+ * never removed or overwritten: files the version keeps its own way (credentials sealed in its vault, only
+ * recorded, or stored as a redacted copy), which the credentials step writes back itself when the owner's
+ * identity opens the vault. A missing one is still created from the version (a redacted copy).
+ */
+export function planRestore(
+  live: FlatTree,
+  version: FlatTree,
+  options: { readonly keep?: ReadonlySet<string> } = {},
+): RestorePlan {
+  const keep = options.keep ?? new Set<string>();
+  const changes = compareFlat(live, version).filter((c) => c.change === 'added' || !keep.has(c.path));
   const writes: PlannedAction[] = [];
   const metadata: PlannedAction[] = [];
   const removals: PlannedAction[] = [];

@@ -3,12 +3,18 @@
  * in their phase, compare for `diff`, describe for `show`. The files step has its own machinery
  * (files/capture.ts, restore/); this is everything else, driven by the FactStep contract of step.ts.
  */
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Output } from '../../core/events.js';
 import type { Manifest } from '../../logbook/format/manifest.js';
 import type { Logbook } from '../../logbook/logbook.js';
 import type { ResolvedRecipe } from '../recipes/load.js';
+import { flattenVersion } from '../restore/flatten.js';
+import type { OpenedIdentity } from '../vault/identity.js';
+import { listFilesInScope } from './files/list.js';
 import type { Accounts } from './files/owners.js';
 import { homeOf } from './files/owners.js';
+import type { Scope } from './files/scope.js';
 import { stepKind } from './registry.js';
 import {
   type FactChange,
@@ -34,13 +40,45 @@ export interface FactRun {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Facts of every fact step of `recipe`, by step id, and the attachments they made (by attachment name). */
+/** What a capture needs beyond the run: the files scope, the owner's recipient, the parent version. */
+export interface FactCapture extends FactRun {
+  readonly scope: Scope;
+  readonly recipient: string | undefined;
+  readonly parent?: { readonly logbook: Logbook; readonly manifest: Manifest } | undefined;
+}
+
+/** What a restore needs beyond the run. */
+export interface FactRestore extends FactRun {
+  readonly dryRun: boolean;
+  /** `restore --fetch-datasets` (see RestoreContext.fetchDatasets). */
+  readonly fetchDatasets?: boolean | undefined;
+  /** Opens the owner's identity (see RestoreContext.identity); absent: there is none. */
+  readonly identity?: (() => Promise<OpenedIdentity | undefined>) | undefined;
+}
+
+/**
+ * Facts of every fact step of `recipe`, by step id, the attachments they made (by attachment name), the
+ * paths they asked the files capture to leave out, and the contents it must store instead of live files.
+ */
 export async function captureFacts(
   recipe: ResolvedRecipe,
-  run: FactRun,
-): Promise<{ steps: Record<string, RecordedStep>; attachments: Map<string, Uint8Array> }> {
+  run: FactCapture,
+): Promise<{
+  steps: Record<string, RecordedStep>;
+  attachments: Map<string, Uint8Array>;
+  excluded: Set<string>;
+  substitutes: Map<string, Uint8Array>;
+}> {
   const steps: Record<string, RecordedStep> = {};
   const attachments = new Map<string, Uint8Array>();
+  const excluded = new Set<string>();
+  const substitutes = new Map<string, Uint8Array>();
+  let files: Promise<readonly string[]> | undefined;
+  let changed: Promise<readonly string[]> | undefined;
+  const filesInScope = () => {
+    files ??= Promise.resolve().then(() => listFilesInScope(run.root, run.scope, run.signal));
+    return files;
+  };
   for (const step of recipe.steps) {
     const kind = stepKind(step.kind);
     if (kind === undefined || !isFactStep(kind)) continue;
@@ -48,10 +86,44 @@ export async function captureFacts(
     const facts = await kind.capture({
       ...context(run, step.with),
       attach: (name, bytes) => attachments.set(attachmentName(step.id, name), bytes),
+      exclude: (path) => excluded.add(path),
+      substitute: (path, bytes) => substitutes.set(path, bytes),
+      filesInScope,
+      changedFilesInScope: () => {
+        changed ??= filesInScope().then((all) => changedSince(run, all));
+        return changed;
+      },
+      previousFacts: previousFacts(run.parent?.manifest, step.id, step.kind),
+      recipient: run.recipient,
     });
     steps[step.id] = { kind: step.kind, with: step.with, facts };
   }
-  return { steps, attachments };
+  return { steps, attachments, excluded, substitutes };
+}
+
+/** The files of `all` whose metadata differs from the parent version's tree (all of them without a parent). */
+async function changedSince(run: FactCapture, all: readonly string[]): Promise<string[]> {
+  if (!run.parent) return [...all];
+  const before = await flattenVersion(run.parent.logbook, run.parent.manifest.tree);
+  const out: string[] = [];
+  for (const path of all) {
+    const node = before.get(path);
+    const now = lstatSync(join(run.root, path), { bigint: true, throwIfNoEntry: false });
+    const same =
+      node?.type === 'file' &&
+      now !== undefined &&
+      node.size === Number(now.size) &&
+      node.mtime === now.mtimeNs.toString() &&
+      node.ctime === now.ctimeNs.toString() &&
+      node.inode === now.ino.toString();
+    if (!same) out.push(path);
+  }
+  return out;
+}
+
+function previousFacts(parent: Manifest | undefined, id: string, kind: string): unknown {
+  const recorded = parent?.steps?.[id];
+  return recorded?.kind === kind ? recorded.facts : undefined;
 }
 
 /** Restores the fact steps of `manifest` that run in `phase`, in recipe order; never throws for one step. */
@@ -59,7 +131,7 @@ export async function restoreFacts(
   phase: FactStep<unknown, unknown>['phase'],
   manifest: Manifest,
   logbook: Logbook,
-  run: FactRun & { readonly dryRun: boolean; readonly fetchDatasets?: boolean | undefined },
+  run: FactRestore,
 ): Promise<{ actions: { step: string; action: string }[]; problems: RestoreProblem[] }> {
   const actions: { step: string; action: string }[] = [];
   const problems: RestoreProblem[] = [];
@@ -71,9 +143,11 @@ export async function restoreFacts(
       outcome = await recorded.step.restore({
         ...context(run, recorded.with),
         facts: recorded.facts,
+        version: `${manifest.entry}@v${manifest.seq}`,
         dryRun: run.dryRun,
         fetchDatasets: run.fetchDatasets,
         attachment: (name) => logbook.readAttachment(manifest, attachmentName(id, name)),
+        identity: async () => (run.dryRun || !run.identity ? undefined : run.identity()),
       });
     } catch (error) {
       // One step failing (dnf missing, a clone refused) must not stop the others or the files.

@@ -2,7 +2,9 @@
  * Every step kind, listed explicitly: importing a step file never registers anything by side effect, so
  * this list is the single place that decides what a recipe may use.
  */
+
 import { atlasReleaseStep } from './atlas-release.js';
+import { credentialsStep } from './credentials.js';
 import { cvmfsStep } from './cvmfs.js';
 import { datasetsStep } from './datasets.js';
 import { environmentStep } from './environment.js';
@@ -14,6 +16,7 @@ import type { StepKind } from './step.js';
 /** All step kinds a recipe may name, sorted by kind. */
 export const STEP_KINDS: readonly StepKind<unknown>[] = bake([
   filesStepKind,
+  credentialsStep as StepKind<unknown>,
   packagesStep,
   cvmfsStep as StepKind<unknown>,
   atlasReleaseStep as StepKind<unknown>,

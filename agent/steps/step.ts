@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Output } from '../../core/events.js';
+import type { OpenedIdentity } from '../vault/identity.js';
 import type { Accounts } from './files/owners.js';
 
 /** One step kind: `W` is the validated `with` block the handlers receive, `In` what a recipe may write. */
@@ -42,16 +43,48 @@ export interface CaptureContext<W> extends StepContext<W> {
    * the facts (which live in the manifest and are read by every `log`).
    */
   attach(name: string, bytes: Uint8Array): void;
+  /**
+   * Keeps the files capture from storing `path` (root-relative), for a file the step keeps its own way
+   * (a credential sealed in the vault) and that must never also be stored in plain text. Fact steps run
+   * before the files are captured, so every exclusion counts.
+   */
+  exclude(path: string): void;
+  /**
+   * Has the files capture store `bytes` as the content of `path` instead of the live file (keeping the live
+   * file's mode, owner and times): the redacted copy of a file whose original the step seals, so a public
+   * copy or a restore without the identity still gets the file, without its secret.
+   */
+  substitute(path: string, bytes: Uint8Array): void;
+  /** The regular files (root-relative) the recipe's `files` steps keep, before any `exclude`. */
+  filesInScope(): Promise<readonly string[]>;
+  /**
+   * The files in scope that are new or changed since the parent version, by the stat cache's test (size,
+   * mtime, ctime, inode): a step that classifies files need not look again at one the parent stored
+   * unchanged. All files in scope when there is no parent.
+   */
+  changedFilesInScope(): Promise<readonly string[]>;
+  /** What this step (same id and kind) recorded in the parent version, or undefined. */
+  readonly previousFacts: unknown;
+  /** The owner's age recipient (`age1…`) from the agent configuration, to seal what must stay private. */
+  readonly recipient: string | undefined;
 }
 
 /** Restore-time extras. */
 export interface RestoreContext<W, F> extends StepContext<W> {
   /** The facts this step recorded in the version being restored. */
   readonly facts: F;
+  /** That version as `entry@vN`, for hints that say what to run again. */
+  readonly version: string;
   /** Print what would be done, do nothing. */
   readonly dryRun: boolean;
   /** Bytes the step attached at capture, or undefined. */
   attachment(name: string): Promise<Uint8Array | undefined>;
+  /**
+   * The owner's opened age identity, or undefined when there is none to open (no file, or a dry run). Asks
+   * for the passphrase on first use only, so a restore without sealed credentials never prompts. Throws
+   * (E_AUTH) for a wrong passphrase.
+   */
+  identity(): Promise<OpenedIdentity | undefined>;
   /** `restore --fetch-datasets`: download what the datasets step recorded (needs `rucio` on PATH). */
   readonly fetchDatasets?: boolean | undefined;
 }

@@ -25,6 +25,29 @@ export interface VersionStats {
   readonly seconds: number;
 }
 
+/** One thing the sanitizers removed or changed in a public version: where and what kind, never the value. */
+export interface SanitizationFinding {
+  readonly sanitizer: string;
+  readonly type: string;
+  /** Root-relative path, or `steps.<id>…` for a value dropped from a step's facts. */
+  readonly path: string;
+  readonly action: 'delete' | 'strip-line' | 'redact' | 'record';
+  readonly restoreHint?: string | undefined;
+  readonly credential?: 'session' | 'long-lived' | undefined;
+  readonly count?: number | undefined;
+  readonly reason?: string | undefined;
+}
+
+/** How a public version was made: from which private version, by which sanitizers, with what findings. */
+export interface Sanitization {
+  /** Id of the private version it was made from, and its name (`entry@vN`). */
+  readonly from: string;
+  readonly fromVersion: string;
+  /** Names of the sanitizers that ran, in order. */
+  readonly sanitizers: readonly string[];
+  readonly findings: readonly SanitizationFinding[];
+}
+
 export interface Manifest {
   readonly format: number;
   /** `owner/name`. */
@@ -54,6 +77,8 @@ export interface Manifest {
    * credential vault, a patch) that must not be restored as a file of the root. gc and check follow it.
    */
   readonly attachments?: string | undefined;
+  /** Public versions only: what was sanitized, and from which private version (FORMAT.md §Manifests). */
+  readonly sanitization?: Sanitization | undefined;
   readonly stats: VersionStats;
 }
 

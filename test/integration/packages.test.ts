@@ -1,8 +1,8 @@
 /**
  * The packages step end to end with the real tools: RPMs built by rpmbuild, repositories by createrepo_c,
  * root A's database written by rpm; the built vml-agent captures A, restores into fresh roots with dnf (and
- * plain rpm), captures again, and diffs. apt-get cannot run against a Debian root here (no Debian root with
- * apt inside the tests), so dpkg roots are checked as capture plus the --dry-run plan only.
+ * plain rpm), captures again, and diffs. Here dpkg roots are checked as capture plus the --dry-run plan on a
+ * fixture status file; packages-apt.test.ts runs the real apt-get on a debootstrapped Debian root.
  * Takes about 10 s, most of it dnf.
  */
 import { execFileSync } from 'node:child_process';

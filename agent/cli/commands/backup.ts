@@ -153,6 +153,7 @@ async function backUp(
     message,
     output,
     signal: ctx.signal,
+    recipient: ctx.config.recipient,
   });
 }
 

@@ -83,14 +83,22 @@ async function liveState(
   const root = ctx.config.root;
   const entry = version.manifest.entry;
   const accounts = await readAccounts(root);
-  const scope = scopeOf(recipe, accounts, entry);
-  const tree = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
-  const { steps } = await captureFacts(recipe, {
+  // Facts first, as a backup takes them: what they keep their own way (sealed credentials) is not a file.
+  const { steps, excluded, substitutes } = await captureFacts(recipe, {
     root,
     entry,
     accounts,
     output: ctx.output,
     signal: ctx.signal,
+    scope: scopeOf(recipe, accounts, entry),
+    recipient: ctx.config.recipient,
   });
+  const scope = scopeOf(recipe, accounts, entry, excluded);
+  const tree = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
+  // A backup would store the redacted copy: compare that, or every such file would show as modified.
+  for (const [path, bytes] of substitutes) {
+    const node = tree.get(path);
+    if (node) tree.set(path, { ...node, size: bytes.length });
+  }
   return { tree, facts: steps };
 }

@@ -8,6 +8,7 @@ import { gcCommand } from './gc.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
 import { loginWarningsCommand } from './login-warnings.js';
+import { publishCommand } from './publish.js';
 import { restoreCommand } from './restore.js';
 import { showCommand } from './show.js';
 import { softwareCommand } from './software.js';
@@ -23,5 +24,6 @@ export const COMMANDS: readonly CommandDefinition[] = [
   checkCommand,
   gcCommand,
   softwareCommand,
+  publishCommand,
   loginWarningsCommand,
 ];

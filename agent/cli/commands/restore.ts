@@ -1,15 +1,19 @@
 /** vml-agent restore (alias checkout): bring the root back to a version, after a safety version. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { VmlError } from '../../../core/errors.js';
 import { runBackup } from '../../backup.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
 import { flattenLive, flattenVersion } from '../../restore/flatten.js';
 import { planRestore } from '../../restore/plan.js';
 import { writeRestoreReport } from '../../restore/report.js';
+import { recordedCredentialPaths } from '../../steps/credentials.js';
 import { restoreFacts } from '../../steps/facts.js';
-import { readAccounts } from '../../steps/files/owners.js';
+import { homeOf, readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';
 import type { RestoreProblem } from '../../steps/step.js';
+import { defaultIdentityPath, type OpenedIdentity, openIdentity } from '../../vault/identity.js';
+import { PASSPHRASE_ENV, readPassphrase } from '../../vault/passphrase.js';
 import { collectWarnings } from '../../warnings/collect.js';
 import { writeWarningsFile } from '../../warnings/write.js';
 import type { CommandContext, CommandDefinition } from '../command.js';
@@ -26,16 +30,25 @@ leads out of the root, is refused. --dry-run prints the plan and changes nothing
 not stored: restore lists the "rucio download" commands that bring them back, and runs them with
 --fetch-datasets.
 
+Credentials: session credentials (proxies, tickets, tokens) are never stored, and long-lived ones (grid
+key, SSH keys, .netrc) are sealed in the version's vault. With the owner's identity (--identity FILE, by
+default ~/.config/vml/identity.age of the entry's owner; passphrase from the terminal or
+${PASSPHRASE_ENV}) they are written back with their modes and owners. Whatever cannot be brought back
+is listed in the restore report with the command that makes it anew (voms-proxy-init, kinit, …), and live
+credential files are never removed just because the version lacks them.
+
 Examples:
   vml-agent restore alice/higgs-ww@v7 --dry-run
   vml-agent restore alice/higgs-ww@v7
   vml-agent restore alice/higgs-ww@3f2a9c1e --root /tmp/scratch --logbook dir:/srv/vml
+  vml-agent restore alice/higgs-ww@v7 --identity ~/saved/identity.age
   vml-agent restore alice/higgs-ww@v7 --fetch-datasets   # also download the recorded Rucio datasets`,
   configure(cmd) {
     cmd
       .argument('<version>', 'ENTRY@VERSION')
       .option('--recipe <name>', "the scope to restore (default: the version's recipe)")
       .option('-n, --dry-run', 'print what would change; change nothing')
+      .option('--identity <file>', "the owner's age identity that opens the credential vault")
       .option(
         '--fetch-datasets',
         'download the datasets the version recorded (runs the listed "rucio download" commands; needs rucio on PATH and a grid proxy)',
@@ -61,7 +74,9 @@ Examples:
       const accounts = await readAccounts(root);
       const scope = scopeOf(recipe, accounts, version.manifest.entry);
       const live = await flattenLive(root, { scope, logbook, accounts, output: ctx.output });
-      const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree));
+      const plan = planRestore(live, await flattenVersion(logbook, version.manifest.tree), {
+        keep: recordedCredentialPaths(version.manifest),
+      });
       for (const a of [...plan.removals, ...plan.writes, ...plan.metadata]) {
         ctx.output.emit({
           type: 'restore-action',
@@ -82,6 +97,7 @@ Examples:
           message: `Safety version before restoring ${name}`,
           output: ctx.output,
           signal: ctx.signal,
+          recipient: ctx.config.recipient,
         });
         safety = `${saved.manifest.entry}@v${saved.manifest.seq}`;
         ctx.output.emit({ type: 'info', message: `Saved the current state as ${safety} before restoring` });
@@ -93,6 +109,7 @@ Examples:
         output: ctx.output,
         signal: ctx.signal,
         dryRun,
+        identity: identityLoader(root, version.manifest.entry, flags.identity as string | undefined),
         fetchDatasets: flags.fetchDatasets === true,
       };
       // Packages and clones first, so the files then overlay them; derived files (a regenerated
@@ -138,6 +155,26 @@ Examples:
     }
   },
 };
+
+/**
+ * Opens the owner's identity on first use (after the files are restored, so a restored default identity
+ * file counts): the --identity file, else the default one if it exists, else none.
+ */
+function identityLoader(root: string, entry: string, given: string | undefined) {
+  let opened: Promise<OpenedIdentity | undefined> | undefined;
+  return () => {
+    opened ??= (async () => {
+      const path =
+        given ?? defaultIdentityPath(root, homeOf(await readAccounts(root), entry.split('/')[0] as string));
+      if (!(await stat(path).catch(() => undefined))) {
+        if (given === undefined) return undefined;
+        throw new VmlError('E_NOT_FOUND', `Cannot read the identity file "${path}"`);
+      }
+      return openIdentity(path, await readPassphrase(`Passphrase of ${path}`));
+    })();
+    return opened;
+  };
+}
 
 /** The next login shows what this restore could not bring back; failing to say so must not fail the restore. */
 async function refreshLoginWarnings(ctx: CommandContext): Promise<void> {

@@ -27,6 +27,11 @@ export interface CaptureOptions {
   readonly parentTree: string | undefined;
   readonly output: Output;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Root-relative paths stored with these bytes instead of the live file's (mode, owner and times stay the
+   * live file's): the redacted copy of a file whose original a fact step sealed in the vault.
+   */
+  readonly substitutes?: ReadonlyMap<string, Uint8Array> | undefined;
 }
 
 export interface CaptureResult {
@@ -126,6 +131,11 @@ async function readOne(
   onBytes: (n: number) => void,
 ): Promise<ReadResult | undefined> {
   try {
+    const given = o.substitutes?.get(entry.rel);
+    if (given) {
+      const { content } = await storeSmall(o, { bytes: given, after: entry.stat }, onBytes);
+      return { content, sparse: false, size: given.length };
+    }
     const small = entry.stat.size <= BigInt(SMALL_FILE) ? readSmall(entry.abs, buffer) : undefined;
     const { content, size, after } = small
       ? await storeSmall(o, small, onBytes)

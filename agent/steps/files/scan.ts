@@ -34,6 +34,7 @@ export interface ScanResult {
 
 interface ScanContext {
   readonly scope: Scope;
+  readonly substitutes?: ReadonlyMap<string, Uint8Array> | undefined;
   readonly logbook: Logbook;
   readonly output: Output;
   readonly rootDev: bigint;
@@ -56,6 +57,8 @@ export async function scanRoot(
     parentTree: string | undefined;
     output: Output;
     signal?: AbortSignal | undefined;
+    /** Paths whose content is given (see CaptureOptions.substitutes): always read, never cached. */
+    substitutes?: ReadonlyMap<string, Uint8Array> | undefined;
   },
 ): Promise<ScanResult> {
   const stat = await lstat(root, { bigint: true });
@@ -166,7 +169,9 @@ function scanLeaf(
     return undefined;
   }
   const cached =
-    previous && previous.type === nodeType(stat) && sameMetadata(previous, stat) ? previous : undefined;
+    previous && previous.type === nodeType(stat) && sameMetadata(previous, stat) && !ctx.substitutes?.has(rel)
+      ? previous
+      : undefined;
   const entry: ScannedEntry = { name, abs, rel, stat, cached };
   if (stat.isFile()) {
     ctx.result.files++;

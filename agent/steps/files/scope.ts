@@ -46,9 +46,15 @@ export interface Verdict {
 
 export class Scope {
   readonly #rules: readonly Rule[];
+  readonly #excludedPaths: ReadonlySet<string>;
 
-  constructor(steps: readonly FilesWith[], home: string) {
+  /**
+   * `excludedPaths` are exact root-relative paths left out whatever the globs say: files a fact step keeps
+   * its own way (credentials sealed in the vault) and that must not also be stored in plain text.
+   */
+  constructor(steps: readonly FilesWith[], home: string, excludedPaths: ReadonlySet<string> = new Set()) {
     this.#rules = steps.map((w) => compileRule(w, home.replace(/^\/+|\/+$/g, '')));
+    this.#excludedPaths = excludedPaths;
   }
 
   /** Whether any step asks to stay on one file system. */
@@ -64,6 +70,7 @@ export class Scope {
 
   /** Decides for a root-relative path; `insideKept` says a parent directory was kept as a whole. */
   judge(path: string, isDir: boolean, insideKept: readonly boolean[]): Verdict {
+    if (this.#excludedPaths.has(path)) return { keep: false, descend: false };
     let keep = false;
     let descend = false;
     this.#rules.forEach((rule, i) => {

@@ -30,6 +30,13 @@ async function context<W>(withBlock: W): Promise<CaptureContext<W>> {
     accounts: await readAccounts(root),
     output: { emit: (e) => events.push(e), debug: () => undefined, warnings: 0 },
     attach: () => undefined,
+    // What the credentials step uses; these steps do not.
+    exclude: () => undefined,
+    substitute: () => undefined,
+    filesInScope: async () => [],
+    changedFilesInScope: async () => [],
+    previousFacts: undefined,
+    recipient: undefined,
   };
 }
 

@@ -52,4 +52,16 @@ describe('Scope', () => {
     );
     expect(s.maxFileSize).toBe(1_000_000);
   });
+
+  it('leaves out exact paths a fact step keeps its own way, and nothing beside them', () => {
+    const s = new Scope(
+      [{ include: ['{home}/**'], oneFileSystem: false }],
+      'home/alice',
+      new Set(['home/alice/.globus/userkey.pem']),
+    );
+    const inside = s.keptBy('home/alice/.globus', [false]);
+    expect(s.judge('home/alice/.globus/userkey.pem', false, inside)).toEqual({ keep: false, descend: false });
+    expect(s.judge('home/alice/.globus/usercert.pem', false, inside).keep).toBe(true);
+    expect(s.judge('home/alice/.globus/userkey.pem.txt', false, inside).keep).toBe(true);
+  });
 });
