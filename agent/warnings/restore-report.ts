@@ -14,7 +14,8 @@ export async function restoreReportWarnings(ctx: WarningContext): Promise<Warnin
   return (report.problems ?? []).map((p) => ({
     check: 'restore',
     subject: p.subject || undefined,
-    message: `Not restored from ${report.version}: ${p.message}`,
+    // Steps often say "Not restored: …" themselves; the version goes in front once.
+    message: `Not restored from ${report.version}: ${p.message.replace(/^Not restored(?: from the vault)?: /, '')}`,
     hint: p.hint,
   }));
 }
