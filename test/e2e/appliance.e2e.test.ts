@@ -5,8 +5,9 @@
  * Everything in the guest is typed at its serial console, as a person would: logins, commands, poweroff, reboot.
  *
  * Guest A: alice writes a file, poweroff → a version with reason shutdown holds it; then the shutdown
- * backup's delay for an unchanged home and a 1 %-changed one. Guest B: restore that version, reboot, alice
- * logs in and sees exactly what was not restored; non-interactive shells print nothing. Guest C: a backup
+ * backup's delay for an unchanged home and a 1 %-changed one. Guest B: restore that version as a colleague
+ * would get it (published on the host as a sanitized public version), reboot, alice logs in and sees exactly
+ * what was not restored; non-interactive shells print nothing. Guest C: a backup
  * slower than the unit's stop timeout finishes, because the agent extends the timeout while it works.
  */
 import { randomUUID } from 'node:crypto';
@@ -173,10 +174,18 @@ describe.skipIf(missing !== undefined)('the appliance in a booted QEMU guest (sl
   it(
     '2. after a restore and a reboot, alice is told at login exactly what was not restored',
     async () => {
+      // What a colleague gets: v1 published on the host as a sanitized public version, restored in a fresh guest.
+      const publish = await runAgent(
+        ['publish', 'alice/home@v1', '--public', '--root', work, '--logbook', `dir:${logbook}`, '--json'],
+        { timeoutMs: STEP_MS },
+      );
+      expect([0, 3], publish.stderr).toContain(publish.code);
+      const published = publish.events.find((e) => e.type === 'publish-summary')?.version as string;
+      expect(published).toMatch(/^alice\/home@v\d+$/);
       const b = await boot('b', 'b1-restore');
       await b.login('root', 'root');
       await b.check(configure('alice/home'));
-      const restore = await b.run('vml-agent restore alice/home@v1', STEP_MS);
+      const restore = await b.run(`vml-agent restore ${published}`, STEP_MS);
       expect([0, 3], restore.output).toContain(restore.code);
       const report = JSON.parse(await b.check('cat /var/lib/vml/last-restore.json')) as {
         problems: { kind: string; subject: string; hint?: string }[];
