@@ -78,7 +78,9 @@ export async function runBackup(o: BackupOptions): Promise<VersionRef> {
       logbook: o.logbook,
       writer,
       accounts,
-      parentTree: parent?.manifest.tree,
+      // A public version never takes a node from the stat cache: every file of it is read from the
+      // sanitized staging copy, whatever a private version held under the same path.
+      parentTree: o.publish ? undefined : parent?.manifest.tree,
       output: o.output,
       signal: o.signal,
       substitutes: facts.substitutes,
