@@ -1,7 +1,8 @@
 /** The shape of one `vml` command file; running it (output, signals, exit codes) is agent/cli/run.ts's job. */
 import type { Command } from 'commander';
 import { VmlError } from '../../core/errors.js';
-import type { Output } from '../../core/events.js';
+import type { Output, ServerUser } from '../../core/events.js';
+import type { User } from '../../logbook/server/metadata.js';
 
 export interface HostContext {
   readonly output: Output;
@@ -35,4 +36,15 @@ export function dataDir(flags: Record<string, unknown>): string {
     });
   }
   return dir;
+}
+
+/** The event that shows one user (add and list print the same): never the password hash. */
+export function serverUserEvent(user: User): ServerUser {
+  return {
+    type: 'server-user',
+    name: user.name,
+    admin: user.admin,
+    password: user.passwordHash !== undefined,
+    created: user.created,
+  };
 }

@@ -1,14 +1,13 @@
 /** `vml-agent software enable|disable`: edit the CernVM-FS client configuration, then probe. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { VmlError } from '../../../core/errors.js';
 import { parseQuota, planClientEdit, writeConfigFile } from '../../software/cvmfs/client-edit.js';
-import { fullName, probeRepository } from '../../software/cvmfs/probe.js';
+import { fullName } from '../../software/cvmfs/probe.js';
 import { proxyChainProblem } from '../../software/cvmfs/proxy.js';
 import type { SourceFlags } from '../../software/cvmfs/source.js';
 import { unifiedDiff } from '../../software/cvmfs/text-diff.js';
 import type { CommandContext } from '../command.js';
+import { probeAndReport } from './software-probe.js';
 
 const NAME = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/i;
 
@@ -69,31 +68,7 @@ export async function runConfigEdit(
   if (action === 'disable') return;
   // Probe what this command enabled or was asked to enable; a proxy or quota change probes them all.
   const probe = (names.length > 0 ? names : plan.repositories).map((n) => fullName(n, plan.defaultDomain));
-  const tempDir = await mkdtemp(join(tmpdir(), 'vml-cvmfs-'));
-  try {
-    for (const fqrn of probe) {
-      const result = await probeRepository(
-        root,
-        fqrn,
-        { ...source, proxy: proxy ?? source.proxy },
-        {
-          tempDir,
-          signal: ctx.signal,
-          onWarning: (message) => ctx.output.emit({ type: 'warning', message }),
-          onDebug: (message) => ctx.output.debug(message),
-        },
-      );
-      ctx.output.emit({ type: 'software-repository', ...result });
-      if (!result.ok) {
-        ctx.output.emit({
-          type: 'warning',
-          message: `Repository "${fqrn}" does not probe: ${result.message ?? ''}`,
-        });
-      }
-    }
-  } finally {
-    await rm(tempDir, { recursive: true, force: true });
-  }
+  await probeAndReport(ctx, probe, { ...source, proxy: proxy ?? source.proxy }, 'does not probe');
   if (changed && !dryRun) {
     ctx.output.emit({
       type: 'info',

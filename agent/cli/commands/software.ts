@@ -1,17 +1,15 @@
 /**
  * vml-agent software: CernVM-FS repositories (list, enable, disable) and offline copies of their software
- * (preload). The actions live beside this file: software-config.ts, software-preload.ts.
+ * (preload). The actions live beside this file: software-config.ts, software-preload.ts, software-probe.ts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { VmlError } from '../../../core/errors.js';
 import { readClientConfig, splitList } from '../../software/cvmfs/config.js';
-import { fullName, probeRepository } from '../../software/cvmfs/probe.js';
+import { fullName } from '../../software/cvmfs/probe.js';
 import type { SourceFlags } from '../../software/cvmfs/source.js';
 import type { CommandContext, CommandDefinition } from '../command.js';
 import { runConfigEdit } from './software-config.js';
 import { DEFAULT_INTO, runPreload } from './software-preload.js';
+import { probeAndReport } from './software-probe.js';
 
 export { DEFAULT_INTO, parseTarget } from './software-preload.js';
 
@@ -32,27 +30,8 @@ async function runList(ctx: CommandContext, names: readonly string[], flags: Rec
     ctx.output.emit({ type: 'info', message: 'No repositories configured (CVMFS_REPOSITORIES is empty)' });
     return;
   }
-  const tempDir = await mkdtemp(join(tmpdir(), 'vml-cvmfs-'));
-  try {
-    for (const name of repos) {
-      const fqrn = fullName(name, config.CVMFS_DEFAULT_DOMAIN);
-      const result = await probeRepository(ctx.config.root, fqrn, sourceFlags(flags), {
-        tempDir,
-        signal: ctx.signal,
-        onWarning: (message) => ctx.output.emit({ type: 'warning', message }),
-        onDebug: (message) => ctx.output.debug(message),
-      });
-      ctx.output.emit({ type: 'software-repository', ...result });
-      if (!result.ok) {
-        ctx.output.emit({
-          type: 'warning',
-          message: `Repository "${fqrn}" is unavailable: ${result.message ?? ''}`,
-        });
-      }
-    }
-  } finally {
-    await rm(tempDir, { recursive: true, force: true });
-  }
+  const fqrns = repos.map((name) => fullName(name, config.CVMFS_DEFAULT_DOMAIN));
+  await probeAndReport(ctx, fqrns, sourceFlags(flags), 'is unavailable');
 }
 
 export const softwareCommand: CommandDefinition = {

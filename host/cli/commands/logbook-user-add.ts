@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { VmlError } from '../../../core/errors.js';
 import { addUser } from '../../../logbook/server/admin.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
 
 export const logbookUserAddCommand: HostCommand = {
   path: ['logbook', 'user', 'add'],
@@ -27,13 +27,7 @@ Examples:
     const data = await openServerData(dataDir(flags));
     try {
       const user = await addUser(data.metadata, args[0] ?? '', { admin: flags.admin === true, password });
-      ctx.output.emit({
-        type: 'server-user',
-        name: user.name,
-        admin: user.admin,
-        password: user.passwordHash !== undefined,
-        created: user.created,
-      });
+      ctx.output.emit(serverUserEvent(user));
     } finally {
       await data.close();
     }

@@ -1,6 +1,6 @@
 /** vml logbook user list: the users of the logbook server. */
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
 
 export const logbookUserListCommand: HostCommand = {
   path: ['logbook', 'user', 'list'],
@@ -15,13 +15,7 @@ export const logbookUserListCommand: HostCommand = {
     const data = await openServerData(dataDir(flags));
     try {
       for (const user of await data.metadata.listUsers()) {
-        ctx.output.emit({
-          type: 'server-user',
-          name: user.name,
-          admin: user.admin,
-          password: user.passwordHash !== undefined,
-          created: user.created,
-        });
+        ctx.output.emit(serverUserEvent(user));
       }
     } finally {
       await data.close();
