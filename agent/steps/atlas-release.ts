@@ -18,7 +18,7 @@ import {
 } from './atlas/asetup-save.js';
 import { expandHome, findPaths, SKIP_DIRS } from './atlas/find-paths.js';
 import { expandTemplate, templateHome, templateHomePath } from './atlas/home-template.js';
-import { chownTree, ownerIds } from './atlas/run-tool.js';
+import { chownTree, ownerIds } from './run-tool.js';
 import type { FactChange, FactStep, RestoreProblem } from './step.js';
 
 /** The file asetup saves its options in, at the top of a work area. */

@@ -12,8 +12,8 @@ import { adler32OfFile } from './atlas/adler32.js';
 import { expandHome, findPaths } from './atlas/find-paths.js';
 import { templateHomePath } from './atlas/home-template.js';
 import { classifyFolder, isPartialDownload } from './atlas/rucio-names.js';
-import { firstLine, ownerIds, runTool } from './atlas/run-tool.js';
 import { findOnPath } from './atlas/which.js';
+import { firstLine, ownerIds, runTool } from './run-tool.js';
 import type { FactChange, FactStep, RestoreContext, RestoreProblem } from './step.js';
 
 const schema = z

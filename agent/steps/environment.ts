@@ -17,9 +17,9 @@ import {
   rcFileVariables,
   snippetMarker,
 } from './atlas/login-environment.js';
-import { ownerIds } from './atlas/run-tool.js';
 import { isSecretName, looksSecret, SECRET_NAMES } from './atlas/secrets.js';
 import { shellQuote } from './atlas/shell-words.js';
+import { ownerIds } from './run-tool.js';
 import type { CaptureContext, FactChange, FactStep } from './step.js';
 
 /** Variables of one session, host or terminal, which mean nothing in another VM: denied unless a recipe says. */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { expandHome, findPaths, SKIP_DIRS } from './atlas/find-paths.js';
 import { cloneAt, type GitState, git, inspect } from './atlas/git-repo.js';
 import { templateHomePath } from './atlas/home-template.js';
-import { chownTree, type OwnerIds, ownerIds } from './atlas/run-tool.js';
+import { chownTree, type OwnerIds, ownerIds } from './run-tool.js';
 import type { FactChange, FactStep, RestoreContext, RestoreProblem } from './step.js';
 
 const schema = z

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { firstLine, type OwnerIds, runTool, type ToolResult } from './run-tool.js';
+import { firstLine, type OwnerIds, runTool, type ToolResult } from '../run-tool.js';
 
 /** What the git step records of one checkout (besides its path). */
 export interface GitState {

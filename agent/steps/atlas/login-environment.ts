@@ -10,7 +10,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type OwnerIds, runTool } from './run-tool.js';
+import { type OwnerIds, runTool } from '../run-tool.js';
 import { parseAssignment } from './shell-words.js';
 
 /** The snippet restore writes, root-relative; rc-files reads it only when it was written for the owner. */

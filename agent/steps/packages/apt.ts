@@ -5,7 +5,7 @@
 
 import { commandLine, inOneThenEach, type ManagerSetup, type PackageManager } from './managers.js';
 import { evr, type Package } from './package.js';
-import { errorLine, runTool } from './run-tool.js';
+import { errorLine, runManager } from './run-tool.js';
 
 /** `name:arch=version` (just `name=version` for architecture-independent packages). */
 export function aptSpec(p: Package): string {
@@ -28,7 +28,7 @@ export function aptManager(setup: ManagerSetup): PackageManager {
   const remove = (batch: readonly Package[]) => [...prefix, '-y', 'remove', ...batch.map(aptName)];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' };
   const run = ([command, ...args]: string[]) =>
-    runTool(command as string, args, { env, signal: setup.signal });
+    runManager(command as string, args, { env, signal: setup.signal });
   return {
     name: 'apt-get',
     commands: (plan) => [

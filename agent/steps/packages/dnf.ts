@@ -14,7 +14,7 @@ import {
   type PackagePlan,
 } from './managers.js';
 import { nevra, type Package } from './package.js';
-import { errorLine, runTool } from './run-tool.js';
+import { errorLine, runManager } from './run-tool.js';
 
 /** dnf or yum working on `setup.root`. */
 export async function dnfManager(tool: 'dnf' | 'yum', setup: ManagerSetup): Promise<PackageManager> {
@@ -22,7 +22,7 @@ export async function dnfManager(tool: 'dnf' | 'yum', setup: ManagerSetup): Prom
   const env = await privateHome(work, setup.dbDir);
   const options = await commonOptions(work, setup);
   const run = (verb: string, batch: readonly Package[]) =>
-    runTool(tool, [...options.run, verb, ...batch.map(nevra)], { env, signal: setup.signal });
+    runManager(tool, [...options.run, verb, ...batch.map(nevra)], { env, signal: setup.signal });
   const line = (verb: string, batch: readonly Package[]) =>
     commandLine([tool, ...options.shown, verb, ...batch.map(nevra)]);
   return {

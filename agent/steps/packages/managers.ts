@@ -4,7 +4,7 @@
  */
 import type { Output } from '../../../core/events.js';
 import type { Package } from './package.js';
-import type { ToolResult } from './run-tool.js';
+import type { ManagerResult } from './run-tool.js';
 
 /** A repository the recipe adds to the root's own (an offline mirror, a test repository). */
 export interface ExtraRepo {
@@ -51,8 +51,8 @@ export interface PackageManager {
  */
 export async function inOneThenEach(
   packages: readonly Package[],
-  run: (batch: readonly Package[]) => Promise<ToolResult>,
-  why: (result: ToolResult) => string,
+  run: (batch: readonly Package[]) => Promise<ManagerResult>,
+  why: (result: ManagerResult) => string,
 ): Promise<Map<Package, string>> {
   const failures = new Map<Package, string>();
   if (packages.length === 0) return failures;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { privateHome } from './dnf.js';
 import { commandLine, inOneThenEach, type ManagerSetup, type PackageManager } from './managers.js';
 import type { Package } from './package.js';
-import { errorLine, runTool } from './run-tool.js';
+import { errorLine, runManager } from './run-tool.js';
 
 /** The file name a build has in a repository (the epoch is never part of it). */
 export function rpmFileName(p: Package): string {
@@ -32,7 +32,7 @@ export async function rpmFilesManager(setup: ManagerSetup): Promise<PackageManag
     '-e',
     ...batch.map((p) => `${p.name}-${p.version}-${p.release}.${p.arch}`),
   ];
-  const run = (args: string[]) => runTool('rpm', [...base, ...args], { env, signal: setup.signal });
+  const run = (args: string[]) => runManager('rpm', [...base, ...args], { env, signal: setup.signal });
   return {
     name: 'rpm',
     commands: (plan) => [

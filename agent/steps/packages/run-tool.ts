@@ -1,52 +1,37 @@
 /** Runs a package manager and keeps what it said, for the restore report and --verbose. */
-import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { runTool } from '../run-tool.js';
 
-export interface ToolResult {
-  /** Exit code; -1 when the tool could not be started (not installed). */
+export interface ManagerResult {
+  /** Exit code; -1 when the tool could not be started (not installed) or was killed. */
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-/** Runs `command args` to its end; never throws for a failing tool, only for an abort. */
-export function runTool(
+/**
+ * Runs a package manager to its end, with no time limit (a transaction may download for long); never
+ * throws for a failing or missing tool, only for an abort. stdin is closed: a manager that asks a question
+ * gets end-of-file and stops, instead of hanging.
+ */
+export async function runManager(
   command: string,
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal | undefined } = {},
-): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    // stdin closed: a package manager that asks a question gets end-of-file and stops, instead of hanging.
-    const child = spawn(command, args, {
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const abort = () => child.kill('SIGTERM');
-    options.signal?.addEventListener('abort', abort, { once: true });
-    child.on('error', (error) => {
-      options.signal?.removeEventListener('abort', abort);
-      resolve({ code: -1, stdout, stderr: `${stderr}${error.message}` });
-    });
-    child.on('close', (code) => {
-      options.signal?.removeEventListener('abort', abort);
-      if (options.signal?.aborted) reject(options.signal.reason);
-      else resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+): Promise<ManagerResult> {
+  try {
+    const r = await runTool(command, args, { env: options.env, signal: options.signal, timeoutMs: 0 });
+    return { code: r.code ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    return { code: -1, stdout: '', stderr: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** The line of a tool's output that says what went wrong: its last "Error" line, else its last line. */
-export function errorLine(result: ToolResult): string {
+export function errorLine(result: ManagerResult): string {
   const lines = `${result.stdout}\n${result.stderr}`
     .split('\n')
     .map((line) => line.trim())

@@ -1,12 +1,12 @@
 /**
- * Runs the outside tools the ATLAS steps rely on (git, bash, rucio) without a shell, with a time limit,
- * and — when the agent runs as root — as the owner of the entry, so that the owner's login scripts never run
- * as root and what the tool creates belongs to the owner.
+ * Runs the outside tools steps rely on (git, bash, rucio, dnf, apt-get) without a shell, with a time limit,
+ * and — for the owner's tools when the agent runs as root — as the owner of the entry, so that the owner's
+ * login scripts never run as root and what the tool creates belongs to the owner.
  */
 import { spawn } from 'node:child_process';
 import { lchown, lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Accounts } from '../files/owners.js';
+import type { Accounts } from './files/owners.js';
 
 export interface ToolResult {
   /** Exit code; null when the tool was killed (time limit). */
@@ -20,6 +20,7 @@ export interface ToolOptions {
   /** The whole environment of the tool (nothing is inherited when given). */
   readonly env?: NodeJS.ProcessEnv | undefined;
   readonly user?: OwnerIds | undefined;
+  /** Killed after this long (default 2 minutes); 0 for no limit (a package transaction). */
   readonly timeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Written to the tool's stdin (else stdin is empty). */
@@ -52,7 +53,8 @@ export function runTool(command: string, args: readonly string[], o: ToolOptions
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       if (stderr.length < 64 * 1024) stderr += d; // enough for a message, bounded for a noisy tool
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
+    const limit = o.timeoutMs ?? 120_000;
+    const timer = limit > 0 ? setTimeout(() => child.kill('SIGKILL'), limit) : undefined;
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
