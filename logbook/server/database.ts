@@ -44,7 +44,7 @@ export function parseDatabaseUrl(text: string, dataDir: string): DatabaseLocatio
 /** Opens the metadata database and brings its schema up to date. */
 export async function openMetadata(dataDir: string, options: DatabaseOptions = {}): Promise<SqlMetadata> {
   const where = parseDatabaseUrl(options.url ?? '', dataDir);
-  if (where.kind === 'sqlite') return SqlMetadata.open(await SqliteDriver.open(where.path));
+  if (where.kind === 'sqlite') return openSqlite(where.path);
   const password = options.passwordFile === undefined ? undefined : await readPassword(options.passwordFile);
   let driver: SqlDriver | undefined;
   try {
@@ -53,6 +53,19 @@ export async function openMetadata(dataDir: string, options: DatabaseOptions = {
   } catch (error) {
     await driver?.close();
     throw explainPostgresError(error, where.shown);
+  }
+}
+
+async function openSqlite(path: string): Promise<SqlMetadata> {
+  const driver = await SqliteDriver.open(path);
+  try {
+    return await SqlMetadata.open(driver);
+  } catch (error) {
+    await driver.close();
+    throw new VmlError('E_IO', `Cannot open the server database "${path}": ${(error as Error).message}`, {
+      hint: 'Check that --data names the server data directory and that it is writable',
+      cause: error,
+    });
   }
 }
 
