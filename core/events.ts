@@ -312,6 +312,8 @@ export interface ServerListening {
   readonly data: string;
   /** The metadata database: a path or a PostgreSQL URL without password. */
   readonly database?: string;
+  /** Where logbook files go when not under `data`: an s3:// location (never with credentials). */
+  readonly storage?: string;
 }
 
 /** A user of the logbook server, added or listed. */

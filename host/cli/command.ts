@@ -32,6 +32,10 @@ export function dataOption(cmd: Command): Command {
       'metadata database: postgres://USER@HOST:PORT/DB or sqlite:PATH (default VML_SERVER_DATABASE, else DIR/vml.db)',
     )
     .option(
+      '--storage <url>',
+      'where logbook files go: s3://HOST:PORT/BUCKET[/PREFIX], s3s://… (HTTPS) or dir:PATH (default VML_SERVER_STORAGE, else DIR/owners)',
+    )
+    .option(
       '--database-password-file <file>',
       'file whose first line is the PostgreSQL password (default VML_SERVER_DATABASE_PASSWORD_FILE, else PGPASSWORD)',
     );
@@ -67,4 +71,10 @@ export function serverUserEvent(user: User): ServerUser {
     password: user.passwordHash !== undefined,
     created: user.created,
   };
+}
+
+/** The storage location from --storage or VML_SERVER_STORAGE; undefined means DIR itself. */
+export function storageLocation(flags: Record<string, unknown>): string | undefined {
+  const url = typeof flags.storage === 'string' ? flags.storage : process.env.VML_SERVER_STORAGE;
+  return url || undefined;
 }

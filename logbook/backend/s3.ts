@@ -43,40 +43,51 @@ export interface S3BackendOptions {
   readonly pageSize?: number;
 }
 
-/** A logbook under one key prefix of one bucket. Opening touches nothing; `create` makes the bucket. */
+/** A logbook under one key prefix of one bucket. Opening touches nothing; `createBucket` makes the bucket. */
 export class S3Backend implements Backend {
   readonly location: string;
   readonly properties = { connections: 8, atomicReplace: true } as const;
+  readonly #where: S3Location;
   readonly #client: S3Client;
+  /** Whether `close` ends the client: not for a `child`, which shares its parent's. */
+  readonly #ownsClient: boolean;
   readonly #bucket: string;
   /** "" or "some/prefix/" */
   readonly #prefix: string;
+  readonly #pageSize: number | undefined;
   /** Lock names this backend created: saving them again is a refresh, which must replace. */
   readonly #ownLocks = new Set<string>();
 
-  readonly #pageSize: number | undefined;
-
-  constructor(where: S3Location, credentials: S3Credentials, options: S3BackendOptions = {}) {
-    this.#pageSize = options.pageSize;
+  constructor(where: S3Location, credentials: S3Credentials | S3Client, options: S3BackendOptions = {}) {
     this.location = where.display;
+    this.#where = where;
     this.#bucket = where.bucket;
     this.#prefix = where.prefix === '' ? '' : `${where.prefix}/`;
-    this.#client = new S3Client({
-      endpoint: where.endpoint,
-      region: process.env.AWS_REGION ?? 'us-east-1',
-      forcePathStyle: true,
-      credentials,
-      maxAttempts: 1,
-      // radosgw does not know the SDK's default CRC32 trailers; SigV4 already covers the body.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    this.#pageSize = options.pageSize;
+    this.#ownsClient = !(credentials instanceof S3Client);
+    this.#client =
+      credentials instanceof S3Client
+        ? credentials
+        : new S3Client({
+            endpoint: where.endpoint,
+            region: process.env.AWS_REGION ?? 'us-east-1',
+            forcePathStyle: true,
+            credentials,
+            maxAttempts: 1,
+            // radosgw does not know the SDK's default CRC32 trailers; SigV4 already covers the body.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          });
   }
 
-  /** The same backend one level deeper: `<prefix>/<sub>/` (the server's owner namespaces). */
-  static under(parent: S3Location, sub: string, credentials: S3Credentials): S3Backend {
-    const prefix = parent.prefix === '' ? sub : `${parent.prefix}/${sub}`;
-    return new S3Backend({ ...parent, prefix, display: `${parent.display}/${sub}` }, credentials);
+  /**
+   * The logbook under `<prefix>/<sub>/` of the same bucket, over the same connection pool (the server's
+   * namespaces). `sub` is one or more checked path components. Closing the child leaves the pool open.
+   */
+  child(sub: string): S3Backend {
+    const prefix = this.#where.prefix === '' ? sub : `${this.#where.prefix}/${sub}`;
+    const where = { ...this.#where, prefix, display: `${this.#where.display}/${sub}` };
+    return new S3Backend(where, this.#client, { ...(this.#pageSize ? { pageSize: this.#pageSize } : {}) });
   }
 
   /** Makes the bucket unless it exists already and is ours. */
@@ -218,7 +229,7 @@ export class S3Backend implements Backend {
   }
 
   async close(): Promise<void> {
-    this.#client.destroy();
+    if (this.#ownsClient) this.#client.destroy();
   }
 
   #key(h: Handle): string {
