@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpBackend } from '../../../logbook/backend/http.js';
+import { filePath } from '../../../logbook/server/api-types.js';
 import { type CephCluster, startCeph } from '../../helpers/ceph.js';
 import { makeGuestRoot, runAgent, treeSnapshot, writeRandomFile } from '../helpers/cli.js';
 import { type RunningServer, runHost, startServer, stopServer } from './helpers.js';
@@ -143,6 +144,14 @@ describe('vml logbook serve --storage s3://', () => {
       expect((error as { code?: string }).code).toBe('NOT_FOUND');
     }
     expect((await asBob.missing('data', alicePacks)).sort()).toEqual([...alicePacks].sort());
+    // The server's answer names neither the bucket nor anyone's prefix.
+    const raw = await fetch(`${server.url}${filePath('data', alicePacks[0])}`, {
+      headers: { authorization: `Bearer ${bob}` },
+    });
+    expect(raw.status).toBe(404);
+    const body = await raw.text();
+    expect(body).toContain('does not exist');
+    expect(body).not.toMatch(/owners|s3:|vml-server|127\.0\.0\.1/);
   });
 
   it('refuses to start with a key pair radosgw does not accept, naming neither key', async () => {
