@@ -32,10 +32,6 @@ export function dataOption(cmd: Command): Command {
       'metadata database: postgres://USER@HOST:PORT/DB or sqlite:PATH (default VML_SERVER_DATABASE, else DIR/vml.db)',
     )
     .option(
-      '--storage <url>',
-      'where logbook files go: s3://HOST:PORT/BUCKET[/PREFIX], s3s://… (HTTPS) or dir:PATH (default VML_SERVER_STORAGE, else DIR/owners)',
-    )
-    .option(
       '--database-password-file <file>',
       'file whose first line is the PostgreSQL password (default VML_SERVER_DATABASE_PASSWORD_FILE, else PGPASSWORD)',
     );
@@ -71,6 +67,14 @@ export function serverUserEvent(user: User): ServerUser {
     password: user.passwordHash !== undefined,
     created: user.created,
   };
+}
+
+/** Adds --storage, for the commands that read or write logbook files (serve, publish, unpublish). */
+export function storageOption(cmd: Command): Command {
+  return cmd.option(
+    '--storage <url>',
+    'where the logbooks are: s3://HOST:PORT/BUCKET[/PREFIX], s3s://… (HTTPS) or dir:PATH (default VML_SERVER_STORAGE, else DIR/owners)',
+  );
 }
 
 /** The storage location from --storage or VML_SERVER_STORAGE; undefined means DIR itself. */

@@ -2,7 +2,14 @@
 import { VmlError } from '../../../core/errors.js';
 import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand, storageLocation } from '../command.js';
+import {
+  databaseOptions,
+  dataDir,
+  dataOption,
+  type HostCommand,
+  storageLocation,
+  storageOption,
+} from '../command.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:8420';
 
@@ -13,11 +20,11 @@ export const logbookServeCommand: HostCommand = {
 versions live in their own namespace under DIR/owners/USER; users and tokens are kept in DIR/vml.db (SQLite)
 or, with --database postgres://…, in PostgreSQL, and can be changed with "vml logbook user|token" while the
 server runs. Several servers may share one PostgreSQL database and one DIR (a shared file system) behind a
-load balancer: they keep no state of their own. With --storage s3://HOST:PORT/BUCKET (s3s:// for HTTPS)
-the logbooks go to an S3 bucket (Ceph radosgw) instead of DIR/owners, with the key pair from
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names. The PostgreSQL password comes from --database-password-file
-or PGPASSWORD, never from the URL. Plain HTTP only: put a TLS reverse proxy in front of it for anything but
-loopback. Port 0 picks a free port (printed at start).
+load balancer: they keep no state of their own. The PostgreSQL password comes from --database-password-file
+or PGPASSWORD, never from the URL. With --storage s3://HOST:PORT/BUCKET (s3s:// for HTTPS) the logbooks go
+to an S3 bucket (Ceph radosgw; made if missing) instead of DIR/owners, with the key pair from
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names. Plain HTTP only: put a TLS reverse
+proxy in front of it for anything but loopback. Port 0 picks a free port (printed at start).
 
 Examples:
   vml logbook serve --data /srv/vml
@@ -26,7 +33,10 @@ Examples:
   PGPASSWORD=… vml logbook serve --data /srv/vml --database postgres://vml@db:5432/vml
   VML_S3_CREDENTIALS=/etc/vml/s3.cred vml logbook serve --data /srv/vml --storage s3://rgw.example:8080/vml`,
   configure(cmd) {
-    dataOption(cmd).option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`);
+    storageOption(dataOption(cmd)).option(
+      '--listen <host:port>',
+      `address to listen on (default ${DEFAULT_LISTEN})`,
+    );
   },
   async run(ctx, _args, flags) {
     const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
