@@ -11,15 +11,19 @@ export const logbookServeCommand: HostCommand = {
   summary: 'Run the logbook server: a shared logbook for agents, one private namespace per user',
   help: `Serves the REST API that "vml-agent --logbook http://HOST:PORT" speaks (docs/server.md). Each user's
 versions live in their own namespace under DIR/owners/USER; users and tokens are kept in DIR/vml.db and can
-be changed with "vml logbook user|token" while the server runs. Plain HTTP only: put a TLS reverse proxy in
+be changed with "vml logbook user|token" while the server runs. Public versions are copied into DIR/public
+and read by every signed-in user at http://HOST:PORT/public (also without a token with --public-anonymous). Plain HTTP only: put a TLS reverse proxy in
 front of it for anything but loopback. Port 0 picks a free port (printed at start).
 
 Examples:
   vml logbook serve --data /srv/vml
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
+  vml logbook serve --data /srv/vml --public-anonymous
   vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json`,
   configure(cmd) {
-    dataOption(cmd).option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`);
+    dataOption(cmd)
+      .option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`)
+      .option('--public-anonymous', 'let requests without a token read public versions (under /public)');
   },
   async run(ctx, _args, flags) {
     const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
@@ -28,6 +32,7 @@ Examples:
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        publicAnonymous: flags.publicAnonymous === true,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',
