@@ -18,7 +18,7 @@ import type { TreeNode } from '../../../logbook/format/tree.js';
 import { Logbook } from '../../../logbook/logbook.js';
 import { SqliteMetadata } from '../../../logbook/server/metadata-sqlite.js';
 import { binaryArtifact, makeGridCredentials, startKdc } from '../../helpers/credentials.js';
-import { makeGuestRoot, runAgent, treeSnapshot, writeFiles } from '../helpers/cli.js';
+import { makeGuestRoot, runAgent, treeSnapshot } from '../helpers/cli.js';
 import { type RunningServer, runHost, startServer, stopServer } from './helpers.js';
 
 let T: string;
