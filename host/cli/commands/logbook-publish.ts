@@ -3,7 +3,7 @@ import { VmlError } from '../../../core/errors.js';
 import { checkUserName } from '../../../logbook/server/auth.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { publishVersion } from '../../../logbook/server/public/publish.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 
 export const logbookPublishCommand: HostCommand = {
   path: ['logbook', 'publish'],
@@ -31,7 +31,7 @@ Examples:
       });
     }
     checkUserName(owner);
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       const dryRun = flags.dryRun === true;
       const done = await publishVersion(data, { owner, version, actor: 'admin', dryRun });

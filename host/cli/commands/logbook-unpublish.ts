@@ -1,7 +1,7 @@
 /** vml logbook unpublish: take a version out of the server's public namespace. */
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { unpublishVersion } from '../../../logbook/server/public/publish.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 
 export const logbookUnpublishCommand: HostCommand = {
   path: ['logbook', 'unpublish'],
@@ -20,7 +20,7 @@ Examples:
       .option('--dry-run', 'show the version; remove nothing');
   },
   async run(ctx, args, flags) {
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       const dryRun = flags.dryRun === true;
       const version = args[0] ?? '';
