@@ -45,8 +45,9 @@ export async function checkPublicSave(
   const id = createHash('sha256').update(manifestBytes).digest('hex');
   let name = `version ${id.slice(0, 8)}`;
   let source: Logbook;
+  let manifest: Manifest;
   try {
-    const manifest = decodeManifest(manifestBytes, id);
+    manifest = decodeManifest(manifestBytes, id);
     name = versionName(manifest, id);
     checkPublicManifest(manifest, name);
     source = await Logbook.open(await deps.storage.namespace(owner));
@@ -56,6 +57,7 @@ export async function checkPublicSave(
   }
   return async () => {
     await copyToPublic(deps, source, manifestBytes);
+    await deps.metadata.addPublished({ id, entry: manifest.entry, seq: manifest.seq, publisher: owner });
   };
 }
 
@@ -85,6 +87,8 @@ export async function publishVersion(
   if (request.dryRun === true) return published;
   const bytes = await source.backend.load({ type: 'snapshots', name: version.id });
   await copyToPublic(deps, source, bytes);
+  const { entry, seq } = version.manifest;
+  await deps.metadata.addPublished({ id: version.id, entry, seq, publisher: request.actor });
   await deps.metadata.audit({ actor: request.actor, action: 'publish', target: auditTarget(published) });
   return published;
 }
@@ -102,6 +106,7 @@ export async function unpublishVersion(
   const published = describe(version);
   if (request.dryRun === true) return published;
   await target.backend.remove({ type: 'snapshots', name: version.id });
+  await deps.metadata.removePublished(version.id);
   await deps.metadata.audit({ actor: request.actor, action: 'unpublish', target: auditTarget(published) });
   return published;
 }
@@ -117,6 +122,7 @@ export async function unpublishDeleted(deps: PublicDeps, id: string, actor: stri
     throw error;
   }
   await backend.remove({ type: 'snapshots', name: id });
+  await deps.metadata.removePublished(id);
   const manifest = decodeManifest(bytes, id);
   await deps.metadata.audit({ actor, action: 'unpublish', target: auditTarget(describe({ id, manifest })) });
 }

@@ -16,7 +16,7 @@ import { HttpBackend } from '../../../logbook/backend/http.js';
 import type { Manifest } from '../../../logbook/format/manifest.js';
 import type { TreeNode } from '../../../logbook/format/tree.js';
 import { Logbook } from '../../../logbook/logbook.js';
-import { SqliteMetadata } from '../../../logbook/server/metadata-sqlite.js';
+import { openMetadata } from '../../../logbook/server/database.js';
 import { binaryArtifact, makeGridCredentials, startKdc } from '../../helpers/credentials.js';
 import { makeGuestRoot, runAgent, treeSnapshot } from '../helpers/cli.js';
 import { type RunningServer, runHost, startServer, stopServer } from './helpers.js';
@@ -94,7 +94,7 @@ async function saveManifest(manifest: unknown) {
 
 /** The audit log's publish and unpublish lines: actor, action, target. */
 async function audited(): Promise<string[][]> {
-  const metadata = await SqliteMetadata.open(join(data, 'vml.db'));
+  const metadata = await openMetadata(data);
   try {
     return (await metadata.listAudit())
       .filter((a) => a.action === 'publish' || a.action === 'unpublish')
@@ -153,6 +153,16 @@ async function writeVersion(files: Record<string, Buffer>, sanitization: Manifes
     return `${made.manifest.entry}@v${made.manifest.seq}`;
   } catch (error) {
     return error as Error;
+  }
+}
+
+/** The published-versions table: id, entry, seq, publisher. */
+async function publishedRecords(): Promise<unknown[][]> {
+  const metadata = await openMetadata(data);
+  try {
+    return (await metadata.listPublished()).map((p) => [p.id, p.entry, p.seq, p.publisher]);
+  } finally {
+    await metadata.close();
   }
 }
 
@@ -216,6 +226,7 @@ describe('public versions on the logbook server', () => {
     );
     expect(await publicSnapshots()).toEqual([publicId]);
     expect(await audited()).toEqual([['alice', 'publish', `alice/test@v2 (${publicId.slice(0, 8)})`]]);
+    expect(await publishedRecords()).toEqual([[publicId, 'alice/test', 2, 'alice']]);
   });
 
   it("Bob restores it from /public byte for byte minus what was sanitized, without Alice's namespace", async () => {
@@ -339,6 +350,7 @@ describe('public versions on the logbook server', () => {
     const un = await runHost(['logbook', 'unpublish', 'alice/test@v2', '--data', data, '--json']);
     expect(un.code, un.stderr).toBe(0);
     expect(await publicSnapshots()).toEqual([]);
+    expect(await publishedRecords()).toEqual([]);
     const gone = await agent(['restore', 'alice/test@v2'], {
       token: bob,
       rootDir: await makeGuestRoot(join(T, 'bob-gone')),
@@ -349,6 +361,7 @@ describe('public versions on the logbook server', () => {
     const again = await runHost(['logbook', 'publish', 'alice/test@v2', '--data', data, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(await versionsAt(publicUrl(), bob)).toEqual(['alice/test@v2']);
+    expect(await publishedRecords()).toEqual([[publicId, 'alice/test', 2, 'admin']]);
     expect((await audited()).slice(-2)).toEqual([
       ['admin', 'unpublish', `alice/test@v2 (${publicId.slice(0, 8)})`],
       ['admin', 'publish', `alice/test@v2 (${publicId.slice(0, 8)})`],
@@ -362,6 +375,7 @@ describe('public versions on the logbook server', () => {
     expect(del.code, del.stderr).toBe(0);
     expect(await publicSnapshots()).toEqual([]);
     expect(await versionsAt(publicUrl(), bob)).toEqual([]);
+    expect(await publishedRecords()).toEqual([]);
     expect((await audited()).at(-1)).toEqual([
       'alice',
       'unpublish',
