@@ -81,8 +81,16 @@ export async function publishVersion(
       },
     );
   }
-  checkPublicManifest(version.manifest, name);
-  refuseFindings(await scanVersion(source, version.manifest), name);
+  try {
+    checkPublicManifest(version.manifest, name);
+    refuseFindings(await scanVersion(source, version.manifest), name);
+  } catch (error) {
+    // The same refusal as for a save, as a command-line error.
+    if (!(error instanceof ApiFailure)) throw error;
+    throw new VmlError('E_SANITIZE_FAILED', error.message, {
+      hint: 'Make a new public version with "vml-agent publish --public" and the default sanitizers',
+    });
+  }
   const published = describe(version);
   if (request.dryRun === true) return published;
   const bytes = await source.backend.load({ type: 'snapshots', name: version.id });
