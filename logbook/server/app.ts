@@ -17,6 +17,7 @@ import {
 } from './api-types.js';
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
+import { registerPublicRoutes } from './public/routes.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
 
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly storage: Storage;
   /** Told about unexpected (500) failures, which clients see only as "internal error". */
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
+  /** Whether requests without a token may read the public namespace (`--public-anonymous`). */
+  readonly publicAnonymous?: boolean;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -71,6 +74,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return { user: caller.user, token: caller.tokenId, scope: caller.scope };
   });
   registerFileRoutes(app, { metadata: options.metadata, storage: options.storage, callerOf });
+  registerPublicRoutes(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    anonymous: options.publicAnonymous === true,
+  });
   return app;
 }
 

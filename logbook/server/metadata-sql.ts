@@ -8,7 +8,7 @@
  */
 import { VmlError } from '../../core/errors.js';
 import type { Access } from './api-types.js';
-import type { AuditRecord, Metadata, TokenRecord, User } from './metadata.js';
+import type { AuditRecord, Metadata, PublishedRecord, TokenRecord, User } from './metadata.js';
 import { isUniqueViolation, type SqlDriver, type SqlRow } from './sql/driver.js';
 import { migrate } from './sql/migrations.js';
 
@@ -103,6 +103,30 @@ export class SqlMetadata implements Metadata {
       action: String(row.action) as AuditRecord['action'],
       target: String(row.target),
       ...(row.token === null ? {} : { token: String(row.token) }),
+    }));
+  }
+
+  async addPublished(record: Omit<PublishedRecord, 'time'>): Promise<PublishedRecord> {
+    const time = new Date().toISOString();
+    await this.#sql.run(
+      `INSERT INTO published (id, entry, seq, publisher, time) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET publisher = excluded.publisher, time = excluded.time`,
+      [record.id, record.entry, record.seq, record.publisher, time],
+    );
+    return { ...record, time };
+  }
+
+  async removePublished(id: string): Promise<boolean> {
+    return (await this.#sql.run('DELETE FROM published WHERE id = ?', [id])).changes > 0;
+  }
+
+  async listPublished(): Promise<PublishedRecord[]> {
+    return (await this.#sql.all('SELECT * FROM published ORDER BY entry, seq, id')).map((row) => ({
+      id: String(row.id),
+      entry: String(row.entry),
+      seq: Number(row.seq),
+      publisher: String(row.publisher),
+      time: String(row.time),
     }));
   }
 

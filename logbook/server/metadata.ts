@@ -36,12 +36,24 @@ export interface AuditRecord {
     | 'delete-version'
     | 'delete-file'
     | 'publish'
+    | 'unpublish'
     | 'user-add'
     | 'token-create'
     | 'token-revoke';
   /** What was acted on: "alice/higgs@v3 (3f2a9c1e…)", "data/3f2a…", a user or token id. */
   readonly target: string;
   readonly token?: string | undefined;
+}
+
+/** A version copied into the public namespace (its id is the same in the owner's namespace). */
+export interface PublishedRecord {
+  readonly id: string;
+  /** `owner/name` and the version number. */
+  readonly entry: string;
+  readonly seq: number;
+  /** Who published it: the owner saving it, or "admin" / a user re-publishing it. */
+  readonly publisher: string;
+  readonly time: string;
 }
 
 /** Users, tokens and audit log. Implementations must allow another process to change them concurrently. */
@@ -60,5 +72,11 @@ export interface Metadata {
   audit(record: Omit<AuditRecord, 'time'>): Promise<void>;
   /** The audit log, oldest first. */
   listAudit(): Promise<AuditRecord[]>;
+  /** Records (or, published again, updates) a version copied into the public namespace. */
+  addPublished(record: Omit<PublishedRecord, 'time'>): Promise<PublishedRecord>;
+  /** Forgets an unpublished version; false if it was not recorded. */
+  removePublished(id: string): Promise<boolean>;
+  /** The published versions, by entry and version number. */
+  listPublished(): Promise<PublishedRecord[]>;
   close(): Promise<void>;
 }

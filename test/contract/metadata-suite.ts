@@ -151,6 +151,23 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       expect(log[0]).not.toHaveProperty('token');
     });
 
+    it('records published versions once per id, updates a re-publish, forgets an unpublished one', async () => {
+      const a = { id: 'a'.repeat(64), entry: 'alice/higgs', seq: 3, publisher: 'alice' };
+      const b = { id: 'b'.repeat(64), entry: 'alice/higgs', seq: 2, publisher: 'alice' };
+      await metadata.addPublished(a);
+      await (await another()).addPublished(b);
+      const again = await metadata.addPublished({ ...a, publisher: 'admin' });
+      const list = await metadata.listPublished();
+      expect(list.map((p) => [p.entry, p.seq, p.publisher])).toEqual([
+        ['alice/higgs', 2, 'alice'],
+        ['alice/higgs', 3, 'admin'],
+      ]);
+      expect(list[1]?.time).toBe(again.time);
+      expect(await metadata.removePublished(a.id)).toBe(true);
+      expect(await metadata.removePublished(a.id)).toBe(false);
+      expect((await metadata.listPublished()).map((p) => p.id)).toEqual([b.id]);
+    });
+
     it('applies each migration once, also when several processes open a new database at once', async () => {
       const drivers = await Promise.all([db.connect(), db.connect(), db.connect()]);
       // SQLite's driver is synchronous: in ONE process a connection waiting for another's write lock blocks

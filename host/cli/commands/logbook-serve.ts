@@ -22,21 +22,24 @@ or, with --database postgres://…, in PostgreSQL, and can be changed with "vml 
 server runs. Several servers may share one PostgreSQL database and one DIR (a shared file system) behind a
 load balancer: they keep no state of their own. The PostgreSQL password comes from --database-password-file
 or PGPASSWORD, never from the URL. With --storage s3://HOST:PORT/BUCKET (s3s:// for HTTPS) the logbooks go
-to an S3 bucket (Ceph radosgw; made if missing) instead of DIR/owners, with the key pair from
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names. Plain HTTP only: put a TLS reverse
-proxy in front of it for anything but loopback. Port 0 picks a free port (printed at start).
+to an S3 bucket (Ceph radosgw; made if missing) instead of DIR/owners and DIR/public, with the key pair from
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names. Plain HTTP
+only: put a TLS reverse proxy in front of it for anything but loopback. Port 0 picks a free port (printed
+at start).
+Public versions are copied into DIR/public and read by every signed-in user at http://HOST:PORT/public
+(also without a token with --public-anonymous).
 
 Examples:
   vml logbook serve --data /srv/vml
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
+  vml logbook serve --data /srv/vml --public-anonymous
   vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json
   PGPASSWORD=… vml logbook serve --data /srv/vml --database postgres://vml@db:5432/vml
   VML_S3_CREDENTIALS=/etc/vml/s3.cred vml logbook serve --data /srv/vml --storage s3://rgw.example:8080/vml`,
   configure(cmd) {
-    storageOption(dataOption(cmd)).option(
-      '--listen <host:port>',
-      `address to listen on (default ${DEFAULT_LISTEN})`,
-    );
+    storageOption(dataOption(cmd))
+      .option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`)
+      .option('--public-anonymous', 'let requests without a token read public versions (under /public)');
   },
   async run(ctx, _args, flags) {
     const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
@@ -45,6 +48,7 @@ Examples:
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        publicAnonymous: flags.publicAnonymous === true,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',

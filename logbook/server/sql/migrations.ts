@@ -49,6 +49,19 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // The versions copied into the public namespace: who published which, and when (public/publish.ts).
+    name: 'published-versions',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS published (
+        id TEXT PRIMARY KEY,
+        entry TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        publisher TEXT NOT NULL,
+        time TEXT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** What `{AUTO_ID}` stands for in each dialect. */

@@ -47,8 +47,7 @@ export interface RunningServer {
 }
 
 /**
- * Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json` (then `extra`, e.g. --database …)
- * and waits until it listens.
+ * Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json [EXTRA…]` and waits until it listens.
  */
 export function startServer(data: string, port = 0, extra: readonly string[] = []): Promise<RunningServer> {
   const child = spawn(

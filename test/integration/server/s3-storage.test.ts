@@ -154,6 +154,39 @@ describe('vml logbook serve --storage s3://', () => {
     expect(body).not.toMatch(/owners|s3:|vml-server|127\.0\.0\.1/);
   });
 
+  it("publishes into the bucket's public/ prefix; Bob restores it; unpublish --storage removes it", async () => {
+    const alice = await tokenFor('alice');
+    const root = join(T, 'root');
+    const published = await agent(server.url, ['publish', 'alice/test@v1', '--public'], root, {
+      VML_TOKEN: alice,
+    });
+    expect(published.code, published.stderr).toBe(0);
+    expect(await keysUnder('vml-server', 'public/snapshots/')).toHaveLength(1);
+
+    const bob = await tokenFor('bob');
+    const target = await makeGuestRoot(join(T, 'bob-public'));
+    const restore = await agent(`${server.url}/public`, ['restore', 'alice/test@v2'], target, {
+      VML_TOKEN: bob,
+    });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await treeSnapshot(join(target, 'home/alice'))).toEqual(
+      await treeSnapshot(join(root, 'home/alice')),
+    );
+
+    const un = await runHost([
+      'logbook',
+      'unpublish',
+      'alice/test@v2',
+      '--data',
+      data,
+      '--storage',
+      storage,
+      '--json',
+    ]);
+    expect(un.code, un.stderr).toBe(0);
+    expect(await keysUnder('vml-server', 'public/snapshots/')).toEqual([]);
+  });
+
   it('refuses to start with a key pair radosgw does not accept, naming neither key', async () => {
     const wrong = join(T, 'wrong.cred');
     const secret = 'wrong-secret-0123456789abcdef';

@@ -108,14 +108,16 @@ describe('token scopes', () => {
     expect(await codeOf(be.load(named('data', bytes('a'))))).toBe('E_AUTH');
   });
 
-  it('deleting and publishing versions are audited', async () => {
+  it('deleting versions is audited; a public manifest without a sanitization report is refused', async () => {
+    // Publishing a real public version (checked, scanned, copied, audited): test/integration/server/public.test.ts.
     const pub = manifest('alice/higgs', 4, 'public');
-    await full.save(named('snapshots', pub), pub);
-    await full.remove(named('snapshots', pub));
+    expect(await codeOf(full.save(named('snapshots', pub), pub))).toBe('E_IO');
+    const priv = manifest('alice/higgs', 5);
+    await full.save(named('snapshots', priv), priv);
+    await full.remove(named('snapshots', priv));
     const log = (await server.metadata.listAudit()).filter((r) => r.actor === 'alice');
     expect(log.map((r) => [r.action, r.target])).toEqual([
-      ['publish', `alice/higgs@v4 (${sha(pub).slice(0, 8)})`],
-      ['delete-version', `alice/higgs@v4 (${sha(pub).slice(0, 8)})`],
+      ['delete-version', `alice/higgs@v5 (${sha(priv).slice(0, 8)})`],
     ]);
   });
 
