@@ -3,11 +3,12 @@
  * @aws-sdk/client-s3 in path style. Keys are `<prefix>/config` and `<prefix>/<type>/<name>` (no sharding:
  * S3 is flat). A PUT is atomic, so readers never see a partial file.
  *
- * Conditional writes: content-addressed files and new lock files are PUT with `If-None-Match: *`, so a
- * writer never replaces an object someone else made. A 412 on a content-addressed name means the same bytes
- * are there already (the name is their hash); on a lock it means another writer holds that name, unless the
- * object is byte for byte ours (our own earlier attempt, retried). `config` and the refresh of a lock this
- * backend created are plain PUTs, which replace.
+ * Conditional writes: content-addressed files (every type but `config` and `locks`) are PUT with
+ * `If-None-Match: *`, so a writer never replaces an object another one made; a 412 means the same bytes are
+ * there already (the name is their hash), which is success. `config` and locks are plain PUTs, which
+ * replace: a lock is refreshed by saving it again, possibly through another server or after a restart, and
+ * the backend cannot tell a refresh from a creation. Two writers still never share a lock, as lock names
+ * are 128 random bits (logbook/locks.ts).
  *
  * The SDK's own retries are off: TRANSIENT errors go to the one retry wrapper of open.ts.
  * registry.ts imports this module lazily, so commands that never touch S3 never load the SDK.
@@ -22,7 +23,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { VmlError } from '../../core/errors.js';
 import {
   type Backend,
   BackendError,
@@ -55,8 +55,6 @@ export class S3Backend implements Backend {
   /** "" or "some/prefix/" */
   readonly #prefix: string;
   readonly #pageSize: number | undefined;
-  /** Lock names this backend created: saving them again is a refresh, which must replace. */
-  readonly #ownLocks = new Set<string>();
 
   constructor(where: S3Location, credentials: S3Credentials | S3Client, options: S3BackendOptions = {}) {
     this.location = where.display;
@@ -103,7 +101,7 @@ export class S3Backend implements Backend {
   async save(h: Handle, data: Uint8Array, options?: IoOptions): Promise<void> {
     checkHandle(h);
     options?.signal?.throwIfAborted();
-    const replace = h.type === 'config' || (h.type === 'locks' && this.#ownLocks.has(h.name));
+    const replace = h.type === 'config' || h.type === 'locks';
     const put = new PutObjectCommand({
       Bucket: this.#bucket,
       Key: this.#key(h),
@@ -115,9 +113,7 @@ export class S3Backend implements Backend {
       await this.#client.send(put, this.#http(options));
     } catch (error) {
       if (!isPreconditionFailed(error)) throw s3Error(error, this.#what(h), options?.signal);
-      if (h.type === 'locks') await this.#checkOwnLock(h, data, options);
     }
-    if (h.type === 'locks') this.#ownLocks.add(h.name);
   }
 
   async load(h: Handle, options?: LoadOptions): Promise<Uint8Array> {
@@ -225,7 +221,6 @@ export class S3Backend implements Backend {
     } catch (error) {
       throw s3Error(error, this.#what(h), options?.signal);
     }
-    if (h.type === 'locks') this.#ownLocks.delete(h.name);
   }
 
   async close(): Promise<void> {
@@ -244,15 +239,6 @@ export class S3Backend implements Backend {
   // The SDK takes the abort signal per request.
   #http(options: IoOptions | undefined): { abortSignal?: AbortSignal } {
     return options?.signal === undefined ? {} : { abortSignal: options.signal };
-  }
-
-  // A lock name is 128 random bits: a clash is our own PUT that landed before a retry, or a hostile writer.
-  async #checkOwnLock(h: Handle, data: Uint8Array, options: IoOptions | undefined): Promise<void> {
-    const there = await this.load(h, options);
-    if (Buffer.from(there).equals(data)) return;
-    throw new VmlError('E_LOCKED', `Cannot take the lock ${this.#what(h)}: another writer holds that name`, {
-      hint: 'Try again; a lock name is random, so a second clash means something is wrong with the bucket',
-    });
   }
 }
 
