@@ -1,7 +1,8 @@
 /**
  * The server's data directory (--data): `vml.db` (SQLite metadata, unless --database names PostgreSQL) and
- * `owners/<user>/` (one dir: logbook per user). `serve` and the administration commands open it the same
- * way, so they can run side by side, and several servers can share one PostgreSQL database.
+ * `owners/<user>/` (one dir: logbook per user; in an S3 bucket instead with --storage s3://…). `serve` and the
+ * administration commands open it the same way, so they can run side by side, and several servers can share
+ * one PostgreSQL database.
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -21,7 +22,8 @@ export interface ServerData {
 
 /**
  * Opens (making it on first use, readable by the server's user only) the data directory at `path`, with the
- * metadata database `database` names (default `path/vml.db`).
+ * metadata database `database` names (default `path/vml.db`) and the logbooks where `storageUrl` says
+ * (default `path` itself).
  */
 export async function openServerData(
   path: string,
