@@ -50,7 +50,13 @@ export async function startCeph(): Promise<CephCluster> {
   await checkTools();
   const dir = await mkdtemp(join(tmpdir(), 'vml-ceph-'));
   const daemons: ChildProcess[] = [];
+  // A test process that dies without afterAll must not leave a cluster running.
+  const killAll = (): void => {
+    for (const d of daemons) d.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const stop = async (): Promise<void> => {
+    process.off('exit', killAll);
     await Promise.all(daemons.map(killDaemon));
     await rm(dir, { recursive: true, force: true });
   };
