@@ -1,8 +1,9 @@
 /**
  * S3 storage end to end, on a real one-node Ceph radosgw (test/helpers/ceph.ts): `vml logbook serve --storage
  * s3://…` keeps every logbook in the bucket, the built agent backs up and restores byte-identically through
- * it, and user B sees nothing of user A's. The agent also uses an s3:// logbook directly. About 40 s: 12–15 s
- * of Ceph start, the rest CLI starts.
+ * it, user B sees nothing of user A's, and published versions land in the bucket's public/ prefix. The agent
+ * also uses an s3:// logbook directly (backup, restore, check --read-data, gc). About 60 s: 12–16 s of Ceph
+ * start, the rest CLI starts.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -221,6 +222,13 @@ describe('vml-agent with an s3:// logbook', () => {
       await treeSnapshot(join(root, 'home/alice')),
     );
     expect((await keysUnder('vml-direct', 'alice/snapshots/')).length).toBe(1);
+
+    // check reads every pack back by range; gc lists, dates and removes.
+    const check = await agent(logbook, ['check', '--read-data'], root, env);
+    expect(check.code, check.stderr).toBe(0);
+    const gc = await agent(logbook, ['gc'], root, env);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect((await agent(logbook, ['check', '--read-data'], root, env)).code).toBe(0);
   });
 
   it('says "no logbook" (exit 10) for an empty prefix, and refuses credentials in the location', async () => {
