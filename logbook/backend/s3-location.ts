@@ -143,7 +143,7 @@ const BAD_CREDENTIALS = new Set([
 /**
  * Maps an SDK failure about `what` (a quoted phrase: `"data/3f…" on "s3://…"`) to the error the logbook
  * expects: NoSuchKey → NOT_FOUND, InvalidRange → RANGE, 403 → DENIED (a refused key pair → E_AUTH),
- * 5xx/429/network → TRANSIENT, anything else → E_IO. An abort passes through as the signal's reason.
+ * 5xx/429/409-conflict/network → TRANSIENT, anything else → E_IO. An abort passes through as the signal's reason.
  */
 export function s3Error(error: unknown, what: string, signal: AbortSignal | undefined): Error {
   if (signal?.aborted)
@@ -170,7 +170,9 @@ export function s3Error(error: unknown, what: string, signal: AbortSignal | unde
   if (status === 403 || name === 'AccessDenied') {
     return new BackendError('DENIED', `The S3 service denied access to ${what}`, { cause: error });
   }
-  if (status === undefined || status >= 500 || status === 429 || status === 408) {
+  // AWS answers 409 to two conditional writes of one key at once, and asks for a retry.
+  const conflict = name === 'ConditionalRequestConflict' || name === 'OperationAborted';
+  if (status === undefined || status >= 500 || status === 429 || status === 408 || conflict) {
     // No status: the request never got an answer (refused connection, reset, timeout).
     const detail = status === undefined ? networkCause(error) : `${name} (HTTP ${status})`;
     return new BackendError('TRANSIENT', `The S3 service failed on ${what}: ${detail}`, { cause: error });

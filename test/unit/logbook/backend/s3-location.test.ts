@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isVmlError } from '../../../../core/errors.js';
+import { isBackendError } from '../../../../logbook/backend/backend.js';
 import { stripCredentials } from '../../../../logbook/backend/open.js';
 import { findBackend } from '../../../../logbook/backend/registry.js';
-import { parseS3Location, readS3Credentials } from '../../../../logbook/backend/s3-location.js';
+import { parseS3Location, readS3Credentials, s3Error } from '../../../../logbook/backend/s3-location.js';
 
 function errorOf(run: () => unknown): { code: string; message: string; hint?: string | undefined } {
   try {
@@ -94,5 +95,39 @@ describe('s3 credentials', () => {
     expect(error.code).toBe('E_AUTH');
     expect(error.message).not.toContain('VISIBLEID');
     expect(errorOf(() => readS3Credentials({ VML_S3_CREDENTIALS: join(dir, 'absent') })).code).toBe('E_AUTH');
+  });
+});
+
+// Errors shaped as the SDK throws them (name + $metadata.httpStatusCode); the radosgw contract test sees the
+// real NoSuchKey, InvalidRange, SignatureDoesNotMatch and refused connections.
+describe('s3Error', () => {
+  const sdk = (name: string, status?: number) =>
+    Object.assign(new Error(name), {
+      name,
+      ...(status === undefined ? {} : { $metadata: { httpStatusCode: status } }),
+    });
+  const codeOf = (error: Error) => (isBackendError(error) || isVmlError(error) ? error.code : 'other');
+
+  it('maps S3 answers to what the logbook expects', () => {
+    const cases: [Error, string][] = [
+      [sdk('NoSuchKey', 404), 'NOT_FOUND'],
+      [sdk('NoSuchBucket', 404), 'NOT_FOUND'],
+      [sdk('InvalidRange', 416), 'RANGE'],
+      [sdk('AccessDenied', 403), 'DENIED'],
+      [sdk('SignatureDoesNotMatch', 403), 'E_AUTH'],
+      [sdk('InvalidAccessKeyId', 403), 'E_AUTH'],
+      [sdk('SlowDown', 503), 'TRANSIENT'],
+      [sdk('InternalError', 500), 'TRANSIENT'],
+      [sdk('ConditionalRequestConflict', 409), 'TRANSIENT'],
+      [Object.assign(new Error('connect'), { code: 'ECONNRESET' }), 'TRANSIENT'],
+      [sdk('InvalidArgument', 400), 'E_IO'],
+    ];
+    for (const [error, code] of cases)
+      expect(codeOf(s3Error(error, '"data/x"', undefined)), error.name).toBe(code);
+  });
+
+  it("passes an abort through as the signal's reason", () => {
+    const reason = new Error('stop');
+    expect(s3Error(sdk('AbortError'), '"data/x"', AbortSignal.abort(reason))).toBe(reason);
   });
 });
