@@ -7,5 +7,16 @@ import { entriesPage } from './pages/entries.js';
 import { homePage } from './pages/home.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
 import { signOutPost } from './pages/sign-out.js';
+import { tokenCreatePost, tokenRevokePage, tokenRevokePost, tokensPage } from './pages/tokens.js';
 
-export const PAGES: readonly WebPage[] = [homePage, signInPage, signInPost, signOutPost, entriesPage];
+export const PAGES: readonly WebPage[] = [
+  homePage,
+  signInPage,
+  signInPost,
+  signOutPost,
+  entriesPage,
+  tokensPage,
+  tokenCreatePost,
+  tokenRevokePage,
+  tokenRevokePost,
+];
