@@ -16,6 +16,7 @@ import {
   type WhoamiResponse,
 } from './api-types.js';
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
+import { type JobStore, MemoryJobs } from './jobs.js';
 import type { Metadata } from './metadata.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
@@ -30,6 +31,8 @@ export interface AppOptions {
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
   /** Web sessions; in this process only when absent. */
   readonly sessions?: SessionStore;
+  /** gc and check runs started from the admin pages; in this process only when absent. */
+  readonly jobs?: JobStore;
   /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
   readonly publicUrl?: string | undefined;
 }
@@ -84,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metadata: options.metadata,
     storage: options.storage,
     sessions: options.sessions ?? new MemorySessions(),
+    jobStore: options.jobs ?? new MemoryJobs(),
     publicUrl: options.publicUrl,
     onInternalError: options.onInternalError,
   });

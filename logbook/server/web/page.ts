@@ -15,6 +15,7 @@
  *   // then add `helloPage` to PAGES in pages.ts
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JobRunner } from '../jobs.js';
 import type { Metadata, User } from '../metadata.js';
 import type { Storage } from '../storage.js';
 import { type Html, html } from './html.js';
@@ -30,6 +31,8 @@ export interface WebServices {
   readonly publicUrl?: string | undefined;
   /** Failed password sign-ins of this server (in memory). */
   readonly signInLimit: SignInLimit;
+  /** gc and check runs on owner namespaces (admin pages). */
+  readonly jobs: JobRunner;
 }
 
 /** Everything a page handler gets. `U` is `User` behind a user or admin guard. */

@@ -3,6 +3,11 @@
  * pages/NAME.ts exporting `definePage({...})` (see page.ts) and add it here.
  */
 import type { WebPage } from './page.js';
+import { adminPage } from './pages/admin.js';
+import { adminAuditPage } from './pages/admin-audit.js';
+import { adminJobPage, adminJobStartPost, adminJobsPage } from './pages/admin-jobs.js';
+import { adminQuotasPage } from './pages/admin-quotas.js';
+import { adminStoragePage } from './pages/admin-storage.js';
 import { entriesPage } from './pages/entries.js';
 import { homePage } from './pages/home.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
@@ -19,4 +24,11 @@ export const PAGES: readonly WebPage[] = [
   tokenCreatePost,
   tokenRevokePage,
   tokenRevokePost,
+  adminPage,
+  adminQuotasPage,
+  adminStoragePage,
+  adminJobsPage,
+  adminJobStartPost,
+  adminJobPage,
+  adminAuditPage,
 ];
