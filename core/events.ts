@@ -310,6 +310,8 @@ export interface ServerListening {
   readonly type: 'server-listening';
   readonly url: string;
   readonly data: string;
+  /** The metadata database: a path or a PostgreSQL URL without password. */
+  readonly database?: string;
 }
 
 /** A user of the logbook server, added or listed. */

@@ -2,7 +2,7 @@
 import { VmlError } from '../../../core/errors.js';
 import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:8420';
 
@@ -10,24 +10,34 @@ export const logbookServeCommand: HostCommand = {
   path: ['logbook', 'serve'],
   summary: 'Run the logbook server: a shared logbook for agents, one private namespace per user',
   help: `Serves the REST API that "vml-agent --logbook http://HOST:PORT" speaks (docs/server.md). Each user's
-versions live in their own namespace under DIR/owners/USER; users and tokens are kept in DIR/vml.db and can
-be changed with "vml logbook user|token" while the server runs. Plain HTTP only: put a TLS reverse proxy in
-front of it for anything but loopback. Port 0 picks a free port (printed at start).
+versions live in their own namespace under DIR/owners/USER; users and tokens are kept in DIR/vml.db (SQLite)
+or, with --database postgres://…, in PostgreSQL, and can be changed with "vml logbook user|token" while the
+server runs. Several servers may share one PostgreSQL database and one DIR (a shared file system) behind a
+load balancer: they keep no state of their own. The PostgreSQL password comes from --database-password-file
+or PGPASSWORD, never from the URL. Plain HTTP only: put a TLS reverse proxy in front of it for anything but
+loopback. Port 0 picks a free port (printed at start).
 
 Examples:
   vml logbook serve --data /srv/vml
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
-  vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json`,
+  vml logbook serve --data /srv/vml --public-url https://vml.example.org   # behind a TLS proxy
+  vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json
+  PGPASSWORD=… vml logbook serve --data /srv/vml --database postgres://vml@db:5432/vml`,
   configure(cmd) {
     dataOption(cmd).option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`);
+    cmd.option(
+      '--public-url <url>',
+      'how users reach the server, e.g. https://vml.example.org behind a TLS proxy',
+    );
   },
   async run(ctx, _args, flags) {
     const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        publicUrl: publicUrl(flags.publicUrl),
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',
@@ -45,7 +55,12 @@ Examples:
       const address = app.server.address();
       const actual = typeof address === 'object' && address !== null ? address.port : port;
       const shown = host.includes(':') ? `[${host}]` : host;
-      ctx.output.emit({ type: 'server-listening', url: `http://${shown}:${actual}`, data: data.path });
+      ctx.output.emit({
+        type: 'server-listening',
+        url: `http://${shown}:${actual}`,
+        data: data.path,
+        database: data.metadata.location,
+      });
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
       await app.close();
     } finally {
@@ -55,6 +70,17 @@ Examples:
     return 0;
   },
 };
+
+/** `--public-url`: an absolute http(s) URL without a trailing slash. */
+function publicUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value)) {
+    throw new VmlError('E_USAGE', `Cannot use --public-url "${value}": expected an http:// or https:// URL`, {
+      hint: 'For example --public-url https://vml.example.org',
+    });
+  }
+  return value.replace(/\/+$/, '');
+}
 
 /** "HOST:PORT" or "[IPV6]:PORT". */
 function parseListen(text: string): { host: string; port: number } {

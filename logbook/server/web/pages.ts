@@ -1,0 +1,34 @@
+/**
+ * Every page of the web interface, explicitly (no self-registration). To add a page: write
+ * pages/NAME.ts exporting `definePage({...})` (see page.ts) and add it here.
+ */
+import type { WebPage } from './page.js';
+import { adminPage } from './pages/admin.js';
+import { adminAuditPage } from './pages/admin-audit.js';
+import { adminJobPage, adminJobStartPost, adminJobsPage } from './pages/admin-jobs.js';
+import { adminQuotasPage } from './pages/admin-quotas.js';
+import { adminStoragePage } from './pages/admin-storage.js';
+import { entriesPage } from './pages/entries.js';
+import { homePage } from './pages/home.js';
+import { signInPage, signInPost } from './pages/sign-in.js';
+import { signOutPost } from './pages/sign-out.js';
+import { tokenCreatePost, tokenRevokePage, tokenRevokePost, tokensPage } from './pages/tokens.js';
+
+export const PAGES: readonly WebPage[] = [
+  homePage,
+  signInPage,
+  signInPost,
+  signOutPost,
+  entriesPage,
+  tokensPage,
+  tokenCreatePost,
+  tokenRevokePage,
+  tokenRevokePost,
+  adminPage,
+  adminQuotasPage,
+  adminStoragePage,
+  adminJobsPage,
+  adminJobStartPost,
+  adminJobPage,
+  adminAuditPage,
+];
