@@ -67,8 +67,8 @@ export function fileRow(node: TreeNode, path: string): FileRow {
 }
 
 /** A file node's content as a stream, chunk by chunk, each verified as the logbook reads it. */
-export function fileStream(logbook: Logbook, node: TreeNode, signal?: AbortSignal): Readable {
-  return Readable.from(logbook.readFile(node, { signal }), { objectMode: false });
+export function fileStream(logbook: Logbook, node: TreeNode): Readable {
+  return Readable.from(logbook.readFile(node), { objectMode: false });
 }
 
 /** `a/b/c` → ["a","b","c"]; `""` → []; undefined when a component is not a safe name. */

@@ -8,11 +8,18 @@ import { adminAuditPage } from './pages/admin-audit.js';
 import { adminJobPage, adminJobStartPost, adminJobsPage } from './pages/admin-jobs.js';
 import { adminQuotasPage } from './pages/admin-quotas.js';
 import { adminStoragePage } from './pages/admin-storage.js';
+import { deleteEntryConfirmPage, deleteEntryPage } from './pages/delete-entry.js';
+import { deleteVersionConfirmPage, deleteVersionPage } from './pages/delete-version.js';
+import { diffPage } from './pages/diff.js';
+import { downloadPage } from './pages/download.js';
 import { entriesPage } from './pages/entries.js';
+import { entryHistoryPage } from './pages/entry-history.js';
+import { filesPage } from './pages/files.js';
 import { homePage } from './pages/home.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
 import { signOutPost } from './pages/sign-out.js';
 import { tokenCreatePost, tokenRevokePage, tokenRevokePost, tokensPage } from './pages/tokens.js';
+import { versionPage } from './pages/version.js';
 
 export const PAGES: readonly WebPage[] = [
   homePage,
@@ -20,6 +27,15 @@ export const PAGES: readonly WebPage[] = [
   signInPost,
   signOutPost,
   entriesPage,
+  entryHistoryPage,
+  versionPage,
+  filesPage,
+  downloadPage,
+  diffPage,
+  deleteVersionConfirmPage,
+  deleteVersionPage,
+  deleteEntryConfirmPage,
+  deleteEntryPage,
   tokensPage,
   tokenCreatePost,
   tokenRevokePage,
