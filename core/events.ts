@@ -344,6 +344,16 @@ export interface ServerToken {
   readonly dryRun?: boolean | undefined;
 }
 
+/** A version published to or unpublished from the server's public namespace (`vml logbook unpublish`). */
+export interface ServerPublic {
+  readonly type: 'server-public';
+  readonly action: 'publish' | 'unpublish';
+  /** `entry@vN`. */
+  readonly version: string;
+  readonly id: string;
+  readonly dryRun?: boolean | undefined;
+}
+
 export interface ExitError {
   readonly type: 'exit_error';
   readonly code: number;
@@ -382,6 +392,7 @@ export type Event =
   | ServerListening
   | ServerUser
   | ServerToken
+  | ServerPublic
   | ExitError;
 
 /** Where commands send events; commands never call console.* themselves. */

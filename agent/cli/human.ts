@@ -156,5 +156,7 @@ export const HUMAN: Formatters = {
     if (e.token === undefined) return line;
     return `${line}\n${e.token}\nThis is the only time the token is shown: store it now (e.g. in a file for VML_TOKEN_FILE)`;
   },
+  'server-public': (e) =>
+    `${e.dryRun ? `Would ${e.action}` : e.action === 'publish' ? 'Published' : 'Unpublished'} ${e.version} (${e.id.slice(0, 8)})${e.action === 'unpublish' && !e.dryRun ? ": gone from the public namespace; its owner's version is kept" : ''}`,
   exit_error: (e) => `error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
 };

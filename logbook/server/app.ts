@@ -18,6 +18,7 @@ import {
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import { type JobStore, MemoryJobs } from './jobs.js';
 import type { Metadata } from './metadata.js';
+import { registerPublicRoutes } from './public/routes.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
 import { notFoundPage, registerWeb } from './web/register.js';
@@ -35,6 +36,8 @@ export interface AppOptions {
   readonly jobs?: JobStore;
   /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
   readonly publicUrl?: string | undefined;
+  /** Whether requests without a token may read the public namespace (`--public-anonymous`). */
+  readonly publicAnonymous?: boolean;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -90,6 +93,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     jobStore: options.jobs ?? new MemoryJobs(),
     publicUrl: options.publicUrl,
     onInternalError: options.onInternalError,
+  });
+  registerPublicRoutes(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    anonymous: options.publicAnonymous === true,
   });
   return app;
 }

@@ -67,7 +67,10 @@ export function tokenMatches(token: string, hash: string): boolean {
 
 const USER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** User names are also namespace directory names and entry owners: lowercase, no dots or slashes. */
+/**
+ * User names are also namespace directory names and entry owners: lowercase, no dots or slashes. Starting
+ * with a letter keeps them apart from the public namespace ("_public", storage.ts).
+ */
 export function checkUserName(name: string): string {
   if (!USER_NAME.test(name)) {
     throw new VmlError('E_USAGE', `Cannot use "${name}" as a user name`, {

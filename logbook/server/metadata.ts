@@ -36,6 +36,7 @@ export interface AuditRecord {
     | 'delete-version'
     | 'delete-file'
     | 'publish'
+    | 'unpublish'
     | 'user-add'
     | 'token-create'
     | 'token-revoke';

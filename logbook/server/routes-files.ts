@@ -9,6 +9,7 @@ import { checkRemove, checkSave, SnapshotEntries } from './access.js';
 import { API_PREFIX, type ListedFile, type MissingResponse, MTIME_HEADER, SIZE_HEADER } from './api-types.js';
 import { ApiFailure, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
+import { checkPublicSave, unpublishDeleted } from './public/publish.js';
 import type { Storage } from './storage.js';
 
 export interface FileRouteDeps {
@@ -80,9 +81,14 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
       const { caller, backend, known } = await context(request);
       const data = request.body;
       const audit = await checkSave(backend, caller, h, data);
+      // A public version is checked and scanned before it is saved, and copied to the public namespace after;
+      // a failed copy fails the request, and the agent's retry saves (the same bytes) and copies again.
+      const copyToPublic =
+        audit?.action === 'publish' ? await checkPublicSave(deps, caller.user, data) : undefined;
       // The whole body is here: a connection dropped mid-upload never gets this far, and the namespace
       // backend writes a temp file and renames it, so nothing is ever half-visible.
       await backend.save(h, data);
+      await copyToPublic?.();
       if (audit) await deps.metadata.audit(audit);
       known.forget(h);
       return reply.status(204).send();
@@ -94,8 +100,11 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
     const { caller, backend, visible, known } = await context(request);
     if (!(await visible(h))) return reply.status(204).send(); // as idempotent as for an absent file
     const audit = await checkRemove(backend, caller, h, known);
+    const wasPublic = h.type === 'snapshots' && (await known.head(backend, h))?.visibility === 'public';
     await backend.remove(h);
     if (audit) await deps.metadata.audit(audit);
+    // Deleting the owner's public version unpublishes it too.
+    if (wasPublic) await unpublishDeleted(deps, h.name, caller.user);
     known.forget(h);
     return reply.status(204).send();
   });
@@ -116,7 +125,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
   );
 }
 
-function fileType(text: string): FileType {
+export function fileType(text: string): FileType {
   if (!(FILE_TYPES as readonly string[]).includes(text)) {
     throw new ApiFailure('NOT_FOUND', `There is no file type "${text}"`);
   }
@@ -124,7 +133,7 @@ function fileType(text: string): FileType {
 }
 
 // The same answer as for a file that does not exist: a hidden version must not be told apart from absence.
-function notFound(h: Handle): ApiFailure {
+export function notFound(h: Handle): ApiFailure {
   return new ApiFailure('NOT_FOUND', `File "${h.type}/${h.name}" does not exist`);
 }
 
@@ -138,7 +147,7 @@ async function exists(backend: Backend, h: Handle): Promise<boolean> {
   }
 }
 
-function namesOf(body: unknown): string[] {
+export function namesOf(body: unknown): string[] {
   const names = (body as { names?: unknown } | undefined)?.names;
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
     throw new ApiFailure('BAD_REQUEST', 'Send {"names": ["…", …]}');
@@ -153,7 +162,7 @@ function namesOf(body: unknown): string[] {
  * `Range: bytes=FIRST-LAST` (inclusive) or `bytes=FIRST-` (to the end) as offset and length; undefined
  * without the header. "bytes=5-4" asks for zero bytes at 5: HTTP cannot write an empty range, load() can.
  */
-function parseRange(header: string | undefined): { offset: number; length?: number } | undefined {
+export function parseRange(header: string | undefined): { offset: number; length?: number } | undefined {
   if (header === undefined) return undefined;
   const match = /^bytes=(\d+)-(\d*)$/.exec(header);
   if (!match) throw new ApiFailure('BAD_REQUEST', `Cannot read range "${header}": use "bytes=FIRST-LAST"`);

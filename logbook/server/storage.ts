@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { DirBackend } from '../backend/dir.js';
 
-/** Opens owner namespaces. */
+/**
+ * The namespace of published (public) versions (docs/server.md, "Public versions"). It is not a user: a user
+ * name starts with a letter (auth.ts checkUserName), so no user can be given this namespace.
+ */
+export const PUBLIC_NAMESPACE = '_public';
+
+/** Opens owner namespaces, and the public one as `namespace(PUBLIC_NAMESPACE)`. */
 export interface Storage {
   /** For messages. */
   readonly location: string;
@@ -16,7 +22,7 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-/** Namespaces as `dir:` logbooks: `<root>/owners/<user>/`. */
+/** Namespaces as `dir:` logbooks: `<root>/owners/<user>/`, and `<root>/public/` for the public one. */
 export class DirStorage implements Storage {
   readonly root: string;
   readonly location: string;
@@ -31,7 +37,8 @@ export class DirStorage implements Storage {
     let backend = this.#open.get(owner);
     if (!backend) {
       // create() only makes missing directories, so it doubles as open for an existing namespace.
-      backend = DirBackend.create(join(this.root, 'owners', owner));
+      const dir = owner === PUBLIC_NAMESPACE ? join(this.root, 'public') : join(this.root, 'owners', owner);
+      backend = DirBackend.create(dir);
       backend.catch(() => this.#open.delete(owner));
       this.#open.set(owner, backend);
     }

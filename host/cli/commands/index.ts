@@ -1,9 +1,11 @@
 /** The commands of vml, in the order --help lists them (an explicit list, no self-registration). */
 import type { HostCommand } from '../command.js';
+import { logbookPublishCommand } from './logbook-publish.js';
 import { logbookServeCommand } from './logbook-serve.js';
 import { logbookTokenCreateCommand } from './logbook-token-create.js';
 import { logbookTokenListCommand } from './logbook-token-list.js';
 import { logbookTokenRevokeCommand } from './logbook-token-revoke.js';
+import { logbookUnpublishCommand } from './logbook-unpublish.js';
 import { logbookUserAddCommand } from './logbook-user-add.js';
 import { logbookUserListCommand } from './logbook-user-list.js';
 
@@ -14,4 +16,6 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   logbookTokenCreateCommand,
   logbookTokenListCommand,
   logbookTokenRevokeCommand,
+  logbookPublishCommand,
+  logbookUnpublishCommand,
 ];

@@ -16,15 +16,20 @@ server runs. Several servers may share one PostgreSQL database and one DIR (a sh
 load balancer: they keep no state of their own. The PostgreSQL password comes from --database-password-file
 or PGPASSWORD, never from the URL. Plain HTTP only: put a TLS reverse proxy in front of it for anything but
 loopback. Port 0 picks a free port (printed at start).
+Public versions are copied into DIR/public and read by every signed-in user at http://HOST:PORT/public
+(also without a token with --public-anonymous).
 
 Examples:
   vml logbook serve --data /srv/vml
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
   vml logbook serve --data /srv/vml --public-url https://vml.example.org   # behind a TLS proxy
+  vml logbook serve --data /srv/vml --public-anonymous
   vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json
   PGPASSWORD=… vml logbook serve --data /srv/vml --database postgres://vml@db:5432/vml`,
   configure(cmd) {
-    dataOption(cmd).option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`);
+    dataOption(cmd)
+      .option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`)
+      .option('--public-anonymous', 'let requests without a token read public versions (under /public)');
     cmd.option(
       '--public-url <url>',
       'how users reach the server, e.g. https://vml.example.org behind a TLS proxy',
@@ -38,6 +43,7 @@ Examples:
         metadata: data.metadata,
         storage: data.storage,
         publicUrl: publicUrl(flags.publicUrl),
+        publicAnonymous: flags.publicAnonymous === true,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',

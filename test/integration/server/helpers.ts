@@ -46,11 +46,13 @@ export interface RunningServer {
   stderr(): string;
 }
 
-/** Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json` and waits until it listens. */
-export function startServer(data: string, port = 0): Promise<RunningServer> {
+/**
+ * Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json [EXTRA…]` and waits until it listens.
+ */
+export function startServer(data: string, port = 0, extra: readonly string[] = []): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
-    [HOST_MAIN, 'logbook', 'serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--json'],
+    [HOST_MAIN, 'logbook', 'serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--json', ...extra],
     { cwd: REPO_ROOT, stdio: 'pipe' },
   );
   let stderr = '';
