@@ -2,8 +2,9 @@
  * The entry and version pages in real Chromium against a real server holding versions made by the built
  * agent (an ATLAS home with a release, an RPM database and hostile file names, backed up twice over
  * http): entry list and search, history, version page (release, packages), browsing to a file and
- * downloading it byte-identical, diff, delete with confirmation (audited), privacy (another user gets the
- * very 404 page of an entry that does not exist) and escaping. Screenshots of every page go to
+ * downloading it byte-identical, diff, privacy (another user gets the very 404 page of an entry that does
+ * not exist), escaping, a published version seen by another user with its sanitization report, the
+ * publish/unpublish buttons, and delete with confirmation (audited, the public copy goes too). Screenshots of every page go to
  * test-results/screenshots/. About 20 s, most of it the two backups.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -230,18 +231,74 @@ describe('privacy', () => {
   });
 });
 
+describe('public versions', () => {
+  it("shows another user a published version, its sanitization report and files, but none of the owner's private ones", async () => {
+    const published = await agent(['publish', `${ENTRY}@v2`, '--public']);
+    expect(published.code, published.stderr).toBe(0);
+    expect(published.events.find((e) => e.type === 'publish-summary')?.version).toBe(`${ENTRY}@v3`);
+    const page = await signedIn('bob');
+    const absentPage = await (await page.goto(`${server.url}/entries/alice/no-such-entry`))?.text();
+    await page.goto(`${server.url}/entries`);
+    expect((await rows(page, 'entries')).map((r) => [r[0], r[1], r[2], r[6]])).toEqual([
+      [ENTRY, '1', 'v3', 'public'],
+    ]);
+    await page.getByRole('link', { name: ENTRY }).click();
+    expect((await rows(page, 'history')).map((r) => r[2])).toEqual(['v3']);
+    expect(await page.getByRole('link', { name: /Delete/ }).count()).toBe(0);
+    await page.getByRole('link', { name: 'v3', exact: true }).click();
+    const report = await rows(page, 'sanitization');
+    expect(report.length).toBeGreaterThan(0);
+    expect(report.map((r) => r[1])).toContain('home/alice/.bashrc');
+    expect(await page.content()).not.toContain('glpat-FAKE'); // the report names paths, never values
+    expect(await page.locator('form[action$="publish"]').count()).toBe(0);
+    await screenshot(page, 'web-public-version');
+    const response = await page.request.get(
+      `${server.url}/entries/alice/zmumu/v3/download/${RUN}/cutflow.txt`,
+    );
+    expect(await response.text()).toBe('pt > 27 GeV: 1234 events\n');
+    for (const url of [
+      '/entries/alice/zmumu/v1',
+      '/entries/alice/zmumu/v2/files/',
+      '/entries/alice/zmumu/diff?from=v2&to=v3',
+    ]) {
+      const r = await page.goto(`${server.url}${url}`);
+      expect(r?.status(), url).toBe(404);
+      expect(await r?.text(), url).toBe(absentPage);
+    }
+  });
+
+  it('lets the owner unpublish and publish again with the buttons, audited', async () => {
+    const alice = await signedIn('alice');
+    const bob = await signedIn('bob');
+    await alice.goto(`${server.url}/entries/alice/zmumu/v3`);
+    expect(await alice.locator('td.visibility').innerText()).toContain('published for everyone');
+    await alice.getByRole('button', { name: 'Unpublish' }).click();
+    await alice.waitForSelector('button:text("Publish")');
+    await screenshot(alice, 'web-version-unpublished');
+    expect((await bob.goto(`${server.url}/entries/alice/zmumu/v3`))?.status()).toBe(404);
+    await alice.getByRole('button', { name: 'Publish', exact: true }).click();
+    await alice.waitForSelector('button:text("Unpublish")');
+    expect((await bob.goto(`${server.url}/entries/alice/zmumu/v3`))?.status()).toBe(200);
+    const audit = (await server.metadata.listAudit()).filter((a) => /publish/.test(a.action));
+    expect(audit.slice(-2).map((a) => [a.actor, a.action, a.target.split(' ')[0]])).toEqual([
+      ['alice', 'unpublish', `${ENTRY}@v3`],
+      ['alice', 'publish', `${ENTRY}@v3`],
+    ]);
+  });
+});
+
 describe('delete', () => {
   it('deletes a version after confirmation, and the audit log has it', async () => {
     const page = await signedIn('alice');
     await page.goto(`${server.url}/entries/alice/zmumu/v1`);
     await page.getByRole('link', { name: 'Delete this version…' }).click();
     await screenshot(page, 'web-delete-version-confirm');
-    expect(await agent(['log']).then((r) => r.events.filter((e) => e.type === 'version').length)).toBe(2);
+    expect(await agent(['log']).then((r) => r.events.filter((e) => e.type === 'version').length)).toBe(3);
     await page.getByRole('button', { name: 'Delete v1' }).click();
     await page.waitForURL(`${server.url}/entries/alice/zmumu`);
-    expect((await rows(page, 'history')).map((r) => r[2])).toEqual(['v2']);
+    expect((await rows(page, 'history')).map((r) => r[2])).toEqual(['v3', 'v2']);
     const log = await agent(['log']);
-    expect(log.events.filter((e) => e.type === 'version').map((e) => e.seq)).toEqual([2]);
+    expect(log.events.filter((e) => e.type === 'version').map((e) => e.seq)).toEqual([2, 3]);
     const audit = await server.metadata.listAudit();
     expect(audit.filter((a) => a.action === 'delete-version')).toEqual([
       expect.objectContaining({
@@ -263,6 +320,11 @@ describe('delete', () => {
     expect(audit.filter((a) => a.action === 'delete-version').map((a) => a.target.split(' ')[0])).toEqual([
       'alice/zmumu@v1',
       'alice/zmumu@v2',
+      'alice/zmumu@v3',
     ]);
+    // The public copy went with it.
+    expect(audit.at(-1)).toMatchObject({ actor: 'alice', action: 'unpublish' });
+    const bob = await signedIn('bob');
+    expect((await bob.goto(`${server.url}/entries/alice/zmumu/v3`))?.status()).toBe(404);
   });
 });

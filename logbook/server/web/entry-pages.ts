@@ -7,14 +7,13 @@
  * entry that never existed is: same code path, same 404 page, and their namespace is never opened.
  */
 import { isVmlError } from '../../../core/errors.js';
+import { isBackendError } from '../../backend/backend.js';
 import { Logbook, type VersionRef } from '../../logbook.js';
 import type { User } from '../metadata.js';
+import { PUBLIC_NAMESPACE } from '../storage.js';
 import { findVersion } from '../view/entries.js';
 import type { PageContext, WebServices } from './page.js';
 import { WebError } from './page.js';
-
-/** The namespace of published versions (the `public` work); undefined while the server has none. */
-export const PUBLIC_NAMESPACE_NAME: string | undefined = undefined;
 
 const ENTRY_NAME = /^[a-z_][a-z0-9_.-]{0,31}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -35,8 +34,7 @@ export async function openNamespace(services: WebServices, namespace: string): P
 
 /** Where `user` reads `owner`'s entries: their own namespace, or else the public one. */
 export async function logbookFor(ctx: PageContext<User>, owner: string): Promise<Logbook | undefined> {
-  if (owner === ctx.user.name) return openNamespace(ctx.services, owner);
-  return PUBLIC_NAMESPACE_NAME === undefined ? undefined : openNamespace(ctx.services, PUBLIC_NAMESPACE_NAME);
+  return openNamespace(ctx.services, owner === ctx.user.name ? owner : PUBLIC_NAMESPACE);
 }
 
 /** The entry named by the `:owner/:name` of the URL; 404 for a name no entry can have. */
@@ -67,6 +65,17 @@ export async function openVersion(
   const ref = seq === undefined ? undefined : await findVersion(logbook, entry, seq);
   if (ref === undefined) throw notFound();
   return { entry, logbook, ref, own };
+}
+
+/** Whether the version `id` has a copy in the public namespace (public versions have the same id there). */
+export async function isPublished(services: WebServices, id: string): Promise<boolean> {
+  try {
+    await (await services.storage.namespace(PUBLIC_NAMESPACE)).stat({ type: 'snapshots', name: id });
+    return true;
+  } catch (error) {
+    if (isBackendError(error, 'NOT_FOUND')) return false;
+    throw error;
+  }
 }
 
 /** `v3` → 3; undefined for anything else. */

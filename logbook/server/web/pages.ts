@@ -16,6 +16,7 @@ import { entriesPage } from './pages/entries.js';
 import { entryHistoryPage } from './pages/entry-history.js';
 import { filesPage } from './pages/files.js';
 import { homePage } from './pages/home.js';
+import { publishPage, unpublishPage } from './pages/publish.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
 import { signOutPost } from './pages/sign-out.js';
 import { tokenCreatePost, tokenRevokePage, tokenRevokePost, tokensPage } from './pages/tokens.js';
@@ -36,6 +37,8 @@ export const PAGES: readonly WebPage[] = [
   deleteVersionPage,
   deleteEntryConfirmPage,
   deleteEntryPage,
+  publishPage,
+  unpublishPage,
   tokensPage,
   tokenCreatePost,
   tokenRevokePage,

@@ -32,7 +32,11 @@ export const deleteEntryPage = definePage({
   async handle(ctx) {
     const { logbook, versions, own } = await openEntry(ctx);
     if (!own) throw notFound();
-    await deleteVersions(logbook, versions, { metadata: ctx.services.metadata, actor: ctx.user.name });
+    await deleteVersions(logbook, versions, {
+      metadata: ctx.services.metadata,
+      storage: ctx.services.storage,
+      actor: ctx.user.name,
+    });
     return redirect('/entries');
   },
 });

@@ -33,7 +33,11 @@ export const deleteVersionPage = definePage({
   async handle(ctx) {
     const { entry, logbook, ref, own } = await openVersion(ctx);
     if (!own) throw notFound();
-    await deleteVersions(logbook, [ref], { metadata: ctx.services.metadata, actor: ctx.user.name });
+    await deleteVersions(logbook, [ref], {
+      metadata: ctx.services.metadata,
+      storage: ctx.services.storage,
+      actor: ctx.user.name,
+    });
     const left = await logbook.history(entry);
     return redirect(left.length > 0 ? entryUrl(entry) : '/entries');
   },

@@ -2,8 +2,10 @@
  * GET /entries: the signed-in user's entries and the public ones, each with its latest version, and a
  * search box that matches entry names, ATLAS releases and version messages.
  */
+
+import { PUBLIC_NAMESPACE } from '../../storage.js';
 import { type EntrySummary, listEntries } from '../../view/entries.js';
-import { entryUrl, openNamespace, PUBLIC_NAMESPACE_NAME } from '../entry-pages.js';
+import { entryUrl, openNamespace } from '../entry-pages.js';
 import { formatBytes, shortTime } from '../format.js';
 import { type Html, html } from '../html.js';
 import { definePage, view } from '../page.js';
@@ -15,10 +17,7 @@ export const entriesPage = definePage({
   async handle(ctx) {
     const query = ctx.query.q?.trim() ?? '';
     const own = await openNamespace(ctx.services, ctx.user.name);
-    const pub =
-      PUBLIC_NAMESPACE_NAME === undefined
-        ? undefined
-        : await openNamespace(ctx.services, PUBLIC_NAMESPACE_NAME);
+    const pub = await openNamespace(ctx.services, PUBLIC_NAMESPACE);
     const mine = own ? await listEntries(own, { source: 'own', query }) : [];
     // The user's own published entries are already in their list, with their private versions.
     const others = pub

@@ -4,11 +4,12 @@
  * sanitization report of a public version, and links to its files and (for the owner) its deletion.
  */
 import type { Sanitization } from '../../../format/manifest.js';
+import type { User } from '../../metadata.js';
 import { versionView } from '../../view/version.js';
-import { entryUrl, openVersion, versionUrl } from '../entry-pages.js';
+import { entryUrl, isPublished, openVersion, versionUrl } from '../entry-pages.js';
 import { formatBytes, shortTime } from '../format.js';
 import { type Html, html } from '../html.js';
-import { definePage, view } from '../page.js';
+import { buttonForm, definePage, type PageContext, view } from '../page.js';
 
 export const versionPage = definePage({
   method: 'GET',
@@ -27,7 +28,7 @@ export const versionPage = definePage({
 <tr><th>Date</th><td>${shortTime(v.time)}</td></tr>
 <tr><th>Reason</th><td>${v.reason}</td></tr>
 <tr><th>Message</th><td>${v.message ?? ''}</td></tr>
-<tr><th>Visibility</th><td>${v.visibility}</td></tr>
+<tr><th>Visibility</th><td class="visibility">${await visibility(ctx, v.visibility, v.id, own, v.seq, entry)}</td></tr>
 <tr><th>Release</th><td class="release">${v.releases.length === 0 ? html`<span class="muted">none recorded</span>` : v.releases.join(', ')}</td></tr>
 <tr><th>Recipe</th><td>${v.recipe}</td></tr>
 <tr><th>Made on</th><td>${v.host} by ${v.user}, root <code>${v.root}</code></td></tr>
@@ -48,6 +49,24 @@ ${v.sanitization ? sanitization(v.sanitization) : ''}`,
     );
   },
 });
+
+/** The visibility, and for the owner whether a public version is published, with the button to change it. */
+async function visibility(
+  ctx: PageContext<User>,
+  value: string,
+  id: string,
+  own: boolean,
+  seq: number,
+  entry: string,
+): Promise<Html> {
+  if (!own) return html`${value}`;
+  if (value !== 'public') {
+    return html`${value} <span class="muted">(to share it, make a sanitized copy: <code>vml-agent publish ${entry}@v${seq} --public</code>)</span>`;
+  }
+  return (await isPublished(ctx.services, id))
+    ? html`public, published for everyone signed in ${buttonForm(ctx, versionUrl(entry, seq, 'unpublish'), 'Unpublish')}`
+    : html`public, not published ${buttonForm(ctx, versionUrl(entry, seq, 'publish'), 'Publish')}`;
+}
 
 function packages(list: readonly string[]): Html {
   if (list.length === 0) return html`<p class="muted">No packages recorded.</p>`;
