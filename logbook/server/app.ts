@@ -16,12 +16,10 @@ import {
   type WhoamiResponse,
 } from './api-types.js';
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
-import { type JobStore, MemoryJobs } from './jobs.js';
 import type { Metadata } from './metadata.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
 import { notFoundPage, registerWeb } from './web/register.js';
-import { MemorySessions, type SessionStore } from './web/sessions.js';
 
 /** What buildApp needs. */
 export interface AppOptions {
@@ -29,10 +27,6 @@ export interface AppOptions {
   readonly storage: Storage;
   /** Told about unexpected (500) failures, which clients see only as "internal error". */
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
-  /** Web sessions; in this process only when absent. */
-  readonly sessions?: SessionStore;
-  /** gc and check runs started from the admin pages; in this process only when absent. */
-  readonly jobs?: JobStore;
   /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
   readonly publicUrl?: string | undefined;
 }
@@ -86,8 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerWeb(app, {
     metadata: options.metadata,
     storage: options.storage,
-    sessions: options.sessions ?? new MemorySessions(),
-    jobStore: options.jobs ?? new MemoryJobs(),
+    sessions: options.metadata,
+    jobStore: options.metadata,
     publicUrl: options.publicUrl,
     onInternalError: options.onInternalError,
   });

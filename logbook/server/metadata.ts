@@ -4,6 +4,8 @@
  * stateless servers sharing one database).
  */
 import type { TokenScope } from './api-types.js';
+import type { JobStore } from './jobs.js';
+import type { SessionStore } from './web/sessions.js';
 
 export interface User {
   readonly name: string;
@@ -37,6 +39,8 @@ export interface AuditRecord {
     | 'delete-file'
     | 'publish'
     | 'user-add'
+    | 'user-admin'
+    | 'user-unadmin'
     | 'token-create'
     | 'token-revoke';
   /** What was acted on: "alice/higgs@v3 (3f2a9c1e…)", "data/3f2a…", a user or token id. */
@@ -45,11 +49,13 @@ export interface AuditRecord {
 }
 
 /** Users, tokens and audit log. Implementations must allow another process to change them concurrently. */
-export interface Metadata {
+export interface Metadata extends SessionStore, JobStore {
   /** Adds a user; throws VmlError E_USAGE if the name is taken. */
   addUser(user: Omit<User, 'created'>): Promise<User>;
   findUser(name: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
+  /** Makes a user an admin or not; false if there is no such user. */
+  setAdmin(name: string, admin: boolean): Promise<boolean>;
   addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord>;
   /** The token with this id, revoked or not. */
   findToken(id: string): Promise<TokenRecord | undefined>;

@@ -8,6 +8,12 @@ import { adminAuditPage } from './pages/admin-audit.js';
 import { adminJobPage, adminJobStartPost, adminJobsPage } from './pages/admin-jobs.js';
 import { adminQuotasPage } from './pages/admin-quotas.js';
 import { adminStoragePage } from './pages/admin-storage.js';
+import {
+  adminMakeAdminPost,
+  adminUnmakeAdminPost,
+  adminUserAddPost,
+  adminUsersPage,
+} from './pages/admin-users.js';
 import { entriesPage } from './pages/entries.js';
 import { homePage } from './pages/home.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
@@ -25,6 +31,10 @@ export const PAGES: readonly WebPage[] = [
   tokenRevokePage,
   tokenRevokePost,
   adminPage,
+  adminUsersPage,
+  adminUserAddPost,
+  adminMakeAdminPost,
+  adminUnmakeAdminPost,
   adminQuotasPage,
   adminStoragePage,
   adminJobsPage,
