@@ -18,6 +18,8 @@ export interface TestServer {
   readonly url: string;
   readonly data: string;
   readonly metadata: SqlMetadata;
+  /** The owners' namespaces (the same DirStorage the app serves). */
+  readonly storage: DirStorage;
   /** Adds a user (if new) and returns a fresh token for it. */
   token(user: string, scope?: string): Promise<string>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startTestServer(): Promise<TestServer> {
     url: `http://127.0.0.1:${address.port}`,
     data,
     metadata,
+    storage,
     async token(user, scope) {
       if (!(await metadata.findUser(user))) await addUser(metadata, user);
       return (await createToken(metadata, user, { scope })).token;
