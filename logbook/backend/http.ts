@@ -4,7 +4,6 @@
  * Connection failures and 5xx answers are TRANSIENT, so the retry wrapper of open.ts retries them with
  * backoff; a save is one request whose body the server stores only once it has all of it.
  */
-import { readFileSync } from 'node:fs';
 import { VmlError } from '../../core/errors.js';
 import {
   type ApiError,
@@ -157,7 +156,7 @@ export class HttpBackend implements Backend {
         return new BackendError('RANGE', `Cannot read the range asked of ${where}: ${detail}`);
       case 401:
         return new VmlError('E_AUTH', `The logbook server "${this.location}" refused the token: ${detail}`, {
-          hint: 'Check VML_TOKEN (or the file VML_TOKEN_FILE names): it may be mistyped or revoked',
+          hint: 'Check the token (--token-file, VML_TOKEN or VML_TOKEN_FILE): it may be mistyped or revoked',
         });
       case 403:
         return new VmlError('E_PERMISSION', `The logbook server refused ${method} ${where}: ${detail}`, {
@@ -174,28 +173,4 @@ export class HttpBackend implements Backend {
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
-}
-
-/**
- * The API token, never from the command line: VML_TOKEN, or the first line of the file VML_TOKEN_FILE
- * names (what a systemd unit should use).
- */
-export function readToken(env: NodeJS.ProcessEnv = process.env): string {
-  const direct = env.VML_TOKEN?.trim();
-  if (direct) return direct;
-  const file = env.VML_TOKEN_FILE;
-  if (file) {
-    try {
-      const token = readFileSync(file, 'utf8').split('\n')[0]?.trim();
-      if (token) return token;
-    } catch (error) {
-      throw new VmlError('E_AUTH', `Cannot read the token file "${file}": ${(error as Error).message}`, {
-        hint: 'VML_TOKEN_FILE must name a readable file holding the token from "vml logbook token create"',
-        cause: error,
-      });
-    }
-  }
-  throw new VmlError('E_AUTH', 'No token for the logbook server', {
-    hint: 'Set VML_TOKEN to the token from "vml logbook token create", or VML_TOKEN_FILE to a file holding it',
-  });
 }
