@@ -19,6 +19,7 @@ import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
+import type { UploadArea } from './uploads.js';
 
 /** What buildApp needs. */
 export interface AppOptions {
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly storage: Storage;
   /** Told about unexpected (500) failures, which clients see only as "internal error". */
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
+  /** Where resumable uploads wait (uploads.ts); without it the agent saves every file in one POST. */
+  readonly uploads?: UploadArea;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -70,7 +73,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const caller = callerOf(request);
     return { user: caller.user, token: caller.tokenId, scope: caller.scope };
   });
-  registerFileRoutes(app, { metadata: options.metadata, storage: options.storage, callerOf });
+  registerFileRoutes(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    callerOf,
+    uploads: options.uploads,
+  });
   return app;
 }
 

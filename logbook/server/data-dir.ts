@@ -7,11 +7,14 @@ import { join, resolve } from 'node:path';
 import { explainFsError } from '../../core/errors.js';
 import { SqliteMetadata } from './metadata-sqlite.js';
 import { DirStorage } from './storage.js';
+import { DirUploadArea } from './uploads.js';
 
 export interface ServerData {
   readonly path: string;
   readonly metadata: SqliteMetadata;
   readonly storage: DirStorage;
+  /** `DIR/uploads/<user>/`: partial resumable uploads, outside every namespace. */
+  readonly uploads: DirUploadArea;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function openServerData(path: string): Promise<ServerData> {
     path: root,
     metadata,
     storage,
+    uploads: new DirUploadArea(join(root, 'uploads')),
     async close() {
       await storage.close();
       await metadata.close();

@@ -10,6 +10,7 @@ import { addUser, createToken } from '../../logbook/server/admin.js';
 import { buildApp } from '../../logbook/server/app.js';
 import { SqliteMetadata } from '../../logbook/server/metadata-sqlite.js';
 import { DirStorage } from '../../logbook/server/storage.js';
+import { DirUploadArea } from '../../logbook/server/uploads.js';
 
 export interface TestServer {
   readonly app: FastifyInstance;
@@ -26,7 +27,7 @@ export async function startTestServer(): Promise<TestServer> {
   const data = await mkdtemp(join(tmpdir(), 'vml-server-'));
   const metadata = await SqliteMetadata.open(join(data, 'vml.db'));
   const storage = new DirStorage(data);
-  const app = await buildApp({ metadata, storage });
+  const app = await buildApp({ metadata, storage, uploads: new DirUploadArea(join(data, 'uploads')) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');

@@ -28,6 +28,7 @@ Examples:
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        uploads: data.uploads,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',
