@@ -193,6 +193,11 @@ export class HttpBackend implements Backend {
         return new VmlError('E_PERMISSION', `The logbook server refused ${method} ${where}: ${detail}`, {
           hint: 'The token\'s scope does not allow this; "vml logbook token create --scope" makes one that does',
         });
+      case 507:
+        // Final, not retried: the backup stops here with the logbook valid (what was saved is debris for gc).
+        return new VmlError('E_NO_SPACE', `The logbook server refused ${method} ${where}: ${detail}`, {
+          hint: 'Ask the server\'s administrator for a larger quota, or delete old versions ("vml-agent delete ENTRY@VERSION --yes") and run "vml-agent gc"',
+        });
     }
     if (response.status >= 500 || response.status === 429 || response.status === 408) {
       return new BackendError('TRANSIENT', `The logbook server failed ${method} ${where}: ${detail}`);

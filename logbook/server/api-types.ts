@@ -67,6 +67,7 @@ export type ApiErrorCode =
   | 'BAD_REQUEST'
   | 'CONFLICT'
   | 'TOO_LARGE'
+  | 'QUOTA'
   | 'INTERNAL';
 
 /** Body of every error response (kopia's `{code, error}`). */
@@ -84,6 +85,7 @@ export const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   BAD_REQUEST: 400,
   CONFLICT: 409,
   TOO_LARGE: 413,
+  QUOTA: 507,
   INTERNAL: 500,
 };
 

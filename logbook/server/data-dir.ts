@@ -4,7 +4,7 @@
  * way, so they can run side by side, and several servers can share one PostgreSQL database.
  */
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { explainFsError } from '../../core/errors.js';
 import { type DatabaseOptions, openMetadata } from './database.js';
 import type { SqlMetadata } from './metadata-sql.js';

@@ -49,6 +49,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Bytes a user's namespace may store; NULL for no limit (quota.ts).
+    name: 'user-quota',
+    statements: ['ALTER TABLE users ADD COLUMN quota BIGINT'],
+  },
 ];
 
 /** What `{AUTO_ID}` stands for in each dialect. */
