@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FILE_TYPES, type FileType, type Handle } from '../backend/backend.js';
 import { checkHandle } from '../backend/dir.js';
@@ -22,6 +23,9 @@ import {
 import { ApiFailure, type Caller } from './authenticate.js';
 import type { UploadArea, UploadSession } from './uploads.js';
 
+/** How long a newer request on a session waits for an older one to finish before closing it. */
+const TAKEOVER_MS = 5000;
+
 export interface UploadRouteDeps {
   readonly callerOf: (request: FastifyRequest) => Caller;
   readonly uploads: UploadArea;
@@ -34,16 +38,37 @@ export interface UploadRouteDeps {
 /** Registers the upload-session routes under /api/v1/uploads. */
 export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps): void {
   const { uploads } = deps;
-  // One request at a time per session in this process: a PATCH still draining a dead connection must not
-  // interleave with the client's next PATCH, nor a commit with either.
-  const busy = new Set<string>();
-  const exclusive = async <T>(session: UploadSession, run: () => Promise<T>): Promise<T> => {
-    if (busy.has(session.id)) throw new ApiFailure('CONFLICT', 'The upload is busy with another request');
-    busy.add(session.id);
+  // One request at a time per session in this process. The client sends one request at a time, so a newer
+  // one means the older one's connection is dead to the client. The newer request waits for the older one
+  // to write what it was delivered (it ends by itself when its connection closed cleanly), and after
+  // TAKEOVER_MS closes it (a silent drop may hold it for minutes), so the received count it then sees is
+  // final and the client does not send those bytes twice.
+  const inflight = new Map<string, { readonly request: FastifyRequest; readonly done: Promise<void> }>();
+  const exclusive = async <T>(
+    session: UploadSession,
+    request: FastifyRequest,
+    run: () => Promise<T>,
+  ): Promise<T> => {
+    for (let prior = inflight.get(session.id); prior; prior = inflight.get(session.id)) {
+      const timer = new AbortController();
+      const finished = await Promise.race([
+        prior.done.then(() => true),
+        delay(TAKEOVER_MS, false, { signal: timer.signal }).catch(() => false),
+      ]);
+      timer.abort();
+      if (!finished) prior.request.raw.destroy();
+      await prior.done;
+    }
+    let finish: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    inflight.set(session.id, { request, done });
     try {
       return await run();
     } finally {
-      busy.delete(session.id);
+      inflight.delete(session.id);
+      finish();
     }
   };
   const sessionOf = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -83,7 +108,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
 
   app.head<{ Params: { id: string } }>(`${API_PREFIX}/uploads/:id`, async (request, reply) => {
     const { user, session } = await sessionOf(request);
-    const received = await uploads.received(user, session);
+    const received = await exclusive(session, request, () => uploads.received(user, session));
     void reply.header(OFFSET_HEADER, String(received)).header(SIZE_HEADER, String(session.size));
     return reply.status(200).send();
   });
@@ -95,7 +120,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
     if (request.headers['content-type'] !== UPLOAD_CONTENT_TYPE || body === undefined) {
       throw new ApiFailure('BAD_REQUEST', `Send the bytes as "Content-Type: ${UPLOAD_CONTENT_TYPE}"`);
     }
-    const received = await exclusive(session, async () => {
+    const received = await exclusive(session, request, async () => {
       const have = await uploads.received(user, session);
       if (offset !== have) {
         throw new ApiFailure(
@@ -117,7 +142,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
 
   app.post<{ Params: { id: string } }>(`${API_PREFIX}/uploads/:id`, async (request, reply) => {
     const { user, session } = await sessionOf(request);
-    await exclusive(session, async () => {
+    await exclusive(session, request, async () => {
       const data = await uploads.read(user, session);
       if (data.byteLength !== session.size) {
         throw new ApiFailure('CONFLICT', `The upload has ${data.byteLength} of ${session.size} bytes`);
