@@ -19,6 +19,7 @@ import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
+import type { UploadArea } from './uploads.js';
 import { notFoundPage, registerWeb } from './web/register.js';
 
 /** What buildApp needs. */
@@ -29,6 +30,8 @@ export interface AppOptions {
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
   /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
   readonly publicUrl?: string | undefined;
+  /** Where resumable uploads wait (uploads.ts); without it the agent saves every file in one POST. */
+  readonly uploads?: UploadArea;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -76,7 +79,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const caller = callerOf(request);
     return { user: caller.user, token: caller.tokenId, scope: caller.scope };
   });
-  registerFileRoutes(app, { metadata: options.metadata, storage: options.storage, callerOf });
+  registerFileRoutes(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    callerOf,
+    uploads: options.uploads,
+  });
   await registerWeb(app, {
     metadata: options.metadata,
     storage: options.storage,

@@ -63,6 +63,11 @@ export class SqlMetadata implements Metadata {
     return changes > 0;
   }
 
+  async setQuota(name: string, bytes: number | null): Promise<boolean> {
+    const { changes } = await this.#sql.run('UPDATE users SET quota = ? WHERE name = ?', [bytes, name]);
+    return changes > 0;
+  }
+
   async addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord> {
     const created = new Date().toISOString();
     await this.#sql.run(
@@ -210,6 +215,7 @@ function toUser(row: SqlRow): User {
     admin: row.admin === 1,
     ...(row.password_hash === null ? {} : { passwordHash: String(row.password_hash) }),
     created: String(row.created),
+    ...(row.quota === null || row.quota === undefined ? {} : { quota: Number(row.quota) }),
   };
 }
 

@@ -13,6 +13,8 @@ export interface User {
   /** scrypt hash in the format of auth.ts `hashPassword`; absent for token-only accounts. */
   readonly passwordHash?: string | undefined;
   readonly created: string;
+  /** Most bytes the user's namespace may store; undefined for no limit (docs/server.md, "Quotas"). */
+  readonly quota?: number | undefined;
 }
 
 export interface TokenRecord {
@@ -56,6 +58,8 @@ export interface Metadata extends SessionStore, JobStore {
   listUsers(): Promise<User[]>;
   /** Makes a user an admin or not; false if there is no such user. */
   setAdmin(name: string, admin: boolean): Promise<boolean>;
+  /** Sets (a number of bytes) or lifts (null) a user's quota; false if there is no such user. */
+  setQuota(name: string, bytes: number | null): Promise<boolean>;
   addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord>;
   /** The token with this id, revoked or not. */
   findToken(id: string): Promise<TokenRecord | undefined>;

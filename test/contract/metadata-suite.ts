@@ -151,6 +151,18 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       expect(log[0]).not.toHaveProperty('token');
     });
 
+    it('sets and lifts a quota in bytes (beyond 2^32); another process sees it; unknown users are false', async () => {
+      await metadata.addUser({ name: 'alice', admin: false });
+      expect(await metadata.findUser('alice')).not.toHaveProperty('quota');
+      expect(await metadata.setQuota('alice', 20 * 1024 ** 3)).toBe(true);
+      expect((await metadata.findUser('alice'))?.quota).toBe(20 * 1024 ** 3);
+      const other = await another();
+      expect((await other.listUsers()).map((u) => [u.name, u.quota])).toEqual([['alice', 20 * 1024 ** 3]]);
+      expect(await other.setQuota('alice', null)).toBe(true);
+      expect(await metadata.findUser('alice')).not.toHaveProperty('quota');
+      expect(await metadata.setQuota('nobody', 1)).toBe(false);
+    });
+
     it('applies each migration once, also when several processes open a new database at once', async () => {
       const drivers = await Promise.all([db.connect(), db.connect(), db.connect()]);
       // SQLite's driver is synchronous: in ONE process a connection waiting for another's write lock blocks

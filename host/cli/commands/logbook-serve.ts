@@ -38,6 +38,7 @@ Examples:
         metadata: data.metadata,
         storage: data.storage,
         publicUrl: publicUrl(flags.publicUrl),
+        uploads: data.uploads,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',

@@ -50,6 +50,11 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // Bytes a user's namespace may store; NULL for no limit (quota.ts).
+    name: 'user-quota',
+    statements: ['ALTER TABLE users ADD COLUMN quota BIGINT'],
+  },
+  {
     // The web interface: sessions (only the hash of the cookie's id), gc/check runs and their log lines.
     name: 'web-sessions-jobs',
     statements: [
