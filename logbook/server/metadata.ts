@@ -43,6 +43,7 @@ export interface AuditRecord {
     | 'user-add'
     | 'user-admin'
     | 'user-unadmin'
+    | 'user-quota'
     | 'token-create'
     | 'token-revoke';
   /** What was acted on: "alice/higgs@v3 (3f2a9c1e…)", "data/3f2a…", a user or token id. */

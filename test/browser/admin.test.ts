@@ -3,9 +3,11 @@
  * signs in, makes them admin; storage use shows the dedup ratio of a real logbook; a gc run and a verify
  * run started from the page finish with their logs; the audit log lists what happened.
  */
+import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Logbook } from '../../logbook/logbook.js';
+import { filePath } from '../../logbook/server/api-types.js';
 import { screenshot, startBrowser, type TestBrowser } from '../helpers/browser.js';
 import { commit } from '../helpers/versions.js';
 import { signIn, startWebServer, type WebTestServer } from '../helpers/web.js';
@@ -120,8 +122,29 @@ describe('admin pages in Chromium', () => {
     await screenshot(admin, 'admin-audit');
   });
 
-  it('quotas say honestly that there is no quota support yet', async () => {
+  it('sets a quota that the API then enforces, and lifts it', async () => {
     await admin.goto(`${server.url}/admin/quotas`);
-    expect(await admin.locator('main').textContent()).toContain('No quota support yet');
+    await admin.getByLabel('New quota for alice').fill('1K');
+    await admin.getByRole('button', { name: 'Set' }).first().click();
+    await admin.waitForURL((u) => u.pathname === '/admin/quotas');
+    const row = admin.getByRole('row', { name: /^alice / });
+    expect(await row.getByRole('cell').nth(1).textContent()).toBe('1.0 KiB');
+    await screenshot(admin, 'admin-quotas');
+    // alice's agent now cannot save a pack: the server answers 507 QUOTA.
+    const token = await server.token('alice', 'full');
+    const body = new Uint8Array(4096).fill(7);
+    const name = createHash('sha256').update(body).digest('hex');
+    const save = () =>
+      fetch(`${server.url}${filePath('data', name)}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+        body,
+      });
+    expect((await save()).status).toBe(507);
+    await admin.getByLabel('New quota for alice').fill('none');
+    await admin.getByRole('button', { name: 'Set' }).first().click();
+    await admin.waitForURL((u) => u.pathname === '/admin/quotas');
+    expect((await save()).status).toBe(204);
+    expect((await server.metadata.listAudit()).map((a) => a.target)).toContain('alice 1.0 KiB');
   });
 });

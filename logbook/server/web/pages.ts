@@ -6,7 +6,7 @@ import type { WebPage } from './page.js';
 import { adminPage } from './pages/admin.js';
 import { adminAuditPage } from './pages/admin-audit.js';
 import { adminJobPage, adminJobStartPost, adminJobsPage } from './pages/admin-jobs.js';
-import { adminQuotasPage } from './pages/admin-quotas.js';
+import { adminQuotaPost, adminQuotasPage } from './pages/admin-quotas.js';
 import { adminStoragePage } from './pages/admin-storage.js';
 import {
   adminMakeAdminPost,
@@ -36,6 +36,7 @@ export const PAGES: readonly WebPage[] = [
   adminMakeAdminPost,
   adminUnmakeAdminPost,
   adminQuotasPage,
+  adminQuotaPost,
   adminStoragePage,
   adminJobsPage,
   adminJobStartPost,

@@ -1,6 +1,7 @@
 /** Storage use per user: pack bytes, logical bytes of the versions, and the dedup ratio between them. */
+
+import { formatSize } from '../../quota.js';
 import { storageUse } from '../../storage-use.js';
-import { formatBytes } from '../format.js';
 import { html } from '../html.js';
 import { definePage, view } from '../page.js';
 
@@ -17,8 +18,8 @@ export const adminStoragePage = definePage({
       rows.push(html`<tr><th scope="row">${user.name}</th>
 ${
   use.logbook
-    ? html`<td>${use.entries}</td><td>${use.versions}</td><td>${use.packs}</td><td>${formatBytes(use.storedBytes + use.otherBytes)}</td>
-<td>${formatBytes(use.logicalBytes)}</td><td>${use.dedupRatio === undefined ? '–' : `${use.dedupRatio.toFixed(2)}×`}</td>`
+    ? html`<td>${use.entries}</td><td>${use.versions}</td><td>${use.packs}</td><td>${formatSize(use.storedBytes + use.otherBytes)}</td>
+<td>${formatSize(use.logicalBytes)}</td><td>${use.dedupRatio === undefined ? '–' : `${use.dedupRatio.toFixed(2)}×`}</td>`
     : html`<td colspan="6" class="muted">no logbook yet</td>`
 }</tr>`);
     }
