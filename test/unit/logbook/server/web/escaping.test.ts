@@ -46,6 +46,17 @@ describe('pages escape what users typed', () => {
     expect(post.headers.location).toBe('/');
   });
 
+  it('a form body the server cannot read gets a 4xx page, not an internal error', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/signin',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      payload: '--x--',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.body).toContain('The server cannot read this request');
+  });
+
   it('pages forbid framing and scripts', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/tokens', headers: { cookie } });
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
