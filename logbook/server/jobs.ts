@@ -128,29 +128,3 @@ export class JobRunner {
       : { result: 'problems' as const, summary: `Done: ${result.problems.length} problems in ${counts}` };
   }
 }
-
-/** Job runs in this process only: for tests and until the metadata database keeps them. */
-export class MemoryJobs implements JobStore {
-  readonly #jobs = new Map<string, JobRecord>();
-  readonly #logs = new Map<string, JobLogLine[]>();
-  async addJob(job: JobRecord): Promise<void> {
-    this.#jobs.set(job.id, job);
-    this.#logs.set(job.id, []);
-  }
-  async appendJobLog(id: string, line: JobLogLine): Promise<void> {
-    this.#logs.get(id)?.push(line);
-  }
-  async finishJob(id: string, end: { ended: string; result: JobResult; summary: string }): Promise<void> {
-    const job = this.#jobs.get(id);
-    if (job) this.#jobs.set(id, { ...job, ...end });
-  }
-  async findJob(id: string): Promise<JobRecord | undefined> {
-    return this.#jobs.get(id);
-  }
-  async listJobs(limit: number): Promise<JobRecord[]> {
-    return [...this.#jobs.values()].reverse().slice(0, limit);
-  }
-  async jobLog(id: string): Promise<JobLogLine[]> {
-    return [...(this.#logs.get(id) ?? [])];
-  }
-}

@@ -50,7 +50,7 @@ describe('tokens page in Chromium', () => {
     expect(listing).not.toContain(token.slice(17));
     // The label is shown as text: the script tag neither ran nor became an element.
     expect(await page.getByRole('cell', { name: '<script>window.hacked=1</script> vm3' }).count()).toBe(1);
-    expect(await page.evaluate(() => (window as unknown as { hacked?: number }).hacked)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { hacked?: number }).hacked)).toBeUndefined();
     await screenshot(page, 'tokens');
 
     await page.getByRole('link', { name: 'Revoke…' }).click();

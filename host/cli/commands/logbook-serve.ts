@@ -44,6 +44,7 @@ Examples:
         storage: data.storage,
         publicUrl: publicUrl(flags.publicUrl),
         publicAnonymous: flags.publicAnonymous === true,
+        uploads: data.uploads,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',

@@ -6,8 +6,14 @@ import type { WebPage } from './page.js';
 import { adminPage } from './pages/admin.js';
 import { adminAuditPage } from './pages/admin-audit.js';
 import { adminJobPage, adminJobStartPost, adminJobsPage } from './pages/admin-jobs.js';
-import { adminQuotasPage } from './pages/admin-quotas.js';
+import { adminQuotaPost, adminQuotasPage } from './pages/admin-quotas.js';
 import { adminStoragePage } from './pages/admin-storage.js';
+import {
+  adminMakeAdminPost,
+  adminUnmakeAdminPost,
+  adminUserAddPost,
+  adminUsersPage,
+} from './pages/admin-users.js';
 import { deleteEntryConfirmPage, deleteEntryPage } from './pages/delete-entry.js';
 import { deleteVersionConfirmPage, deleteVersionPage } from './pages/delete-version.js';
 import { diffPage } from './pages/diff.js';
@@ -44,7 +50,12 @@ export const PAGES: readonly WebPage[] = [
   tokenRevokePage,
   tokenRevokePost,
   adminPage,
+  adminUsersPage,
+  adminUserAddPost,
+  adminMakeAdminPost,
+  adminUnmakeAdminPost,
   adminQuotasPage,
+  adminQuotaPost,
   adminStoragePage,
   adminJobsPage,
   adminJobStartPost,

@@ -37,10 +37,17 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
   await app.register(async (web) => {
     await web.register(formbody);
     web.setErrorHandler((error, request, reply) => {
-      const status = error instanceof WebError ? error.status : 500;
+      // Fastify's own 4xx (a body that is too large or of an unknown type) are the client's doing, not ours.
+      const fastifyStatus = (error as { statusCode?: unknown }).statusCode;
+      const clientError = typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500;
+      const status = error instanceof WebError ? error.status : clientError ? fastifyStatus : 500;
       if (status === 500) options.onInternalError?.(error, request);
       const message =
-        error instanceof WebError ? error.message : 'Internal error: the server log has the details';
+        error instanceof WebError
+          ? error.message
+          : clientError
+            ? 'The server cannot read this request: send the form from its page'
+            : 'Internal error: the server log has the details';
       void sendPage(reply, status, errorPage(status, message, request.url));
     });
     for (const page of PAGES) {

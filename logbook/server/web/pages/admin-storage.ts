@@ -1,6 +1,7 @@
 /** Storage use per user: pack bytes, logical bytes of the versions, and the dedup ratio between them. */
+
+import { formatBytes } from '../../../../core/format.js';
 import { storageUse } from '../../storage-use.js';
-import { formatBytes } from '../format.js';
 import { html } from '../html.js';
 import { definePage, view } from '../page.js';
 
@@ -26,7 +27,7 @@ ${
       'Storage',
       html`<p>Stored: the bytes of the namespace's files (packs, compressed and deduplicated, plus indexes and
 manifests). Logical: the file bytes of every version added up, what restoring each would write. Dedup ratio:
-logical over pack bytes. Deduplication happens only within one user's namespace (docs/server.md, "Privacy").</p>
+logical over pack bytes, so it includes what compression saved. Deduplication happens only within one user's namespace (docs/server.md, "Privacy").</p>
 <table><thead><tr><th scope="col">User</th><th scope="col">Entries</th><th scope="col">Versions</th><th scope="col">Packs</th>
 <th scope="col">Stored</th><th scope="col">Logical</th><th scope="col">Dedup ratio</th></tr></thead><tbody>${rows}</tbody></table>`,
     );
