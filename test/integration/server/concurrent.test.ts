@@ -2,7 +2,7 @@
  * 20 agents back up at once to one `vml logbook serve` process: 20 entries of 8 users (so several agents
  * share a user's namespace, its packs, indexes and locks), two rounds with a change between. No agent may
  * fail, every version must be listed, each user's logbook must pass `check --read-data`, and one version per
- * user restores byte-identical. Records the server's peak RSS (VmHWM). Slow: about 1–2 minutes on the
+ * user restores byte-identical. Records the server's peak RSS (VmHWM). Slow: about 3 minutes on the
  * 2-core build machine (20 Node processes at once); figures in docs/server.md.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
