@@ -2,10 +2,11 @@
  * Backup throughput through the logbook server over loopback versus a local dir: logbook (target ≥ 0.8×).
  * `npm run build && node dist/bench/server.js [--mib 500] [--runs 2]`: generates a bench tree once (into
  * bench/.data/server/), then times first backups of it with `vml-agent backup` into a fresh `dir:` logbook
- * and into a fresh `vml logbook serve` process on 127.0.0.1, alternating, and prints the medians.
+ * and into a fresh `vml logbook serve` process on 127.0.0.1, alternating, and prints the medians and the
+ * server's peak resident memory (VmHWM from /proc, Linux) during each server backup.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,6 +79,14 @@ function serve(data: string): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
+/** Peak resident set of a process so far, in MiB (NaN where /proc has no VmHWM). */
+function peakRssMiB(pid: number | undefined): number {
+  const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+const serverRss: number[] = [];
+
 async function backupOnce(src: string, kind: 'dir' | 'server'): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'vml-bench-server-'));
   const common = ['--root', src, '--entry', 'bench/tree', '--recipe', 'full-root'];
@@ -95,7 +104,9 @@ async function backupOnce(src: string, kind: 'dir' | 'server'): Promise<number> 
         JSON.parse(host(['logbook', 'token', 'create', 'bench', '--data', data, '--json'])).token,
       );
       agent(['init', '--logbook', server.url, ...common, '--no-config'], { VML_TOKEN: token });
-      return agent(['backup', '--logbook', server.url, ...common], { VML_TOKEN: token });
+      const seconds = agent(['backup', '--logbook', server.url, ...common], { VML_TOKEN: token });
+      serverRss.push(peakRssMiB(server.child.pid));
+      return seconds;
     } finally {
       server.child.removeAllListeners('close');
       server.child.kill('SIGTERM');
@@ -122,3 +133,4 @@ const server = median(times.server);
 console.log(
   `${mib} MiB first backup, median of ${runs}: dir ${(mib / dir).toFixed(1)} MiB/s, server ${(mib / server).toFixed(1)} MiB/s, server/dir = ${(dir / server).toFixed(2)}x`,
 );
+console.log(`server peak RSS per backup: ${serverRss.map((m) => `${m.toFixed(0)} MiB`).join(', ')}`);

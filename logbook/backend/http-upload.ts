@@ -28,7 +28,7 @@ export type ServerRequest = (
 
 /** Tuning; tests pass tiny delays. */
 export interface ResumeOptions {
-  /** Failures in a row without a byte of progress before the save gives up (default 5). */
+  /** Failures in a row without a byte of progress before the save gives up (default 3: 1.75 s of waits). */
   readonly stalls?: number;
   /** Wait after the first stalled failure; doubles with each (default 250 ms). */
   readonly baseDelayMs?: number;
@@ -59,7 +59,7 @@ export async function saveResumable(
   }
   const { id } = (await created.json()) as UploadCreated;
   const session = uploadSessionPath(id);
-  const maxStalls = tuning.stalls ?? 5;
+  const maxStalls = tuning.stalls ?? 3;
   const baseDelayMs = tuning.baseDelayMs ?? 250;
   let offset = 0;
   let stalls = 0;
