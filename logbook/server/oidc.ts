@@ -42,6 +42,12 @@ export interface OidcIdentity {
   readonly claims: Readonly<Record<string, unknown>>;
 }
 
+/** A finished sign-in: who, and where they were going. */
+export interface OidcSignIn {
+  readonly identity: OidcIdentity;
+  readonly next: string;
+}
+
 /** Why a sign-in did not succeed; `message` and `hint` are meant for the user's page. */
 export type OidcFailureReason = 'unavailable' | 'refused' | 'expired' | 'bad-name' | 'no-user' | 'taken';
 
@@ -72,6 +78,8 @@ interface Pending {
   readonly nonce: string;
   readonly verifier: string;
   readonly expires: number;
+  /** The local page to land on once signed in. */
+  readonly next: string;
 }
 
 /** The relying party of one issuer. */
@@ -116,14 +124,18 @@ export class OidcClient {
     return this.#configuration;
   }
 
-  /** Starts a sign-in: the provider URL to redirect to, and the sealed cookie value to set first. */
-  async begin(): Promise<{ url: string; pending: string }> {
+  /**
+   * Starts a sign-in that lands on the local path `next`: the provider URL to redirect to, and the sealed
+   * cookie value to set first.
+   */
+  async begin(next: string): Promise<{ url: string; pending: string }> {
     const configuration = await this.discover();
     const pending: Pending = {
       state: client.randomState(),
       nonce: client.randomNonce(),
       verifier: client.randomPKCECodeVerifier(),
       expires: Date.now() + OIDC_PENDING_SECONDS * 1000,
+      next,
     };
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: this.redirectUri,
@@ -141,7 +153,7 @@ export class OidcClient {
    * the code (with the PKCE verifier and the client secret), validates the ID token (signature, issuer,
    * audience, expiry, nonce) and returns who signed in.
    */
-  async complete(query: string, pendingCookie: string | undefined): Promise<OidcIdentity> {
+  async complete(query: string, pendingCookie: string | undefined): Promise<OidcSignIn> {
     const pending = pendingCookie === undefined ? undefined : this.#unseal(pendingCookie);
     if (pending === undefined || pending.expires < Date.now()) {
       throw new OidcFailure(
@@ -186,7 +198,7 @@ export class OidcClient {
         'Tell the administrator',
       );
     }
-    return { issuer: claims.iss, sub: claims.sub, claims };
+    return { identity: { issuer: claims.iss, sub: claims.sub, claims }, next: pending.next };
   }
 
   #seal(pending: Pending): string {
@@ -252,24 +264,36 @@ function isLoopbackHttp(url: string): boolean {
   return protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(hostname);
 }
 
-// Connection refused, DNS failure, timeout, or the issuer answering 5xx.
-function isUnreachable(error: unknown): boolean {
-  if (error instanceof TypeError && error.message === 'fetch failed') return true;
-  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return true;
-  const status = (error as { status?: unknown }).status;
-  return typeof status === 'number' && status >= 500;
+// openid-client wraps the precise error of its protocol layer ('unexpected JWT "aud" (audience) claim value',
+// 'connect ECONNREFUSED 127.0.0.1:8443'): the innermost Error says what failed.
+function innermost(error: unknown): unknown {
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  return inner;
 }
 
-// openid-client's messages say which check failed ('unexpected JWT "aud" (audience) claim value'); the
-// cause of a fetch failure says why it failed (ECONNREFUSED). Neither carries a secret.
-function describe(error: unknown): string {
-  if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) {
-    return `the provider answered "${error.error}"${error.error_description ? ` (${error.error_description})` : ''}`;
+// Connection refused, DNS failure, timeout, or the issuer answering 5xx.
+function isUnreachable(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof TypeError && e.message === 'fetch failed') return true;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+    const status = (e as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 500) return true;
   }
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (error.message === 'fetch failed' && cause)
-    return `cannot connect (${String(cause.code ?? cause.message)})`;
-  return error.message;
+  return false;
+}
+
+// Says which check failed or what the provider answered; none of these messages carries a secret.
+function describe(error: unknown): string {
+  const inner = innermost(error);
+  if (inner instanceof client.AuthorizationResponseError || inner instanceof client.ResponseBodyError) {
+    const detail = inner.error_description ? ` (${inner.error_description})` : '';
+    return `the provider answered "${inner.error}"${detail}`;
+  }
+  if (inner instanceof client.WWWAuthenticateChallengeError) {
+    const parameters = inner.cause[0]?.parameters;
+    const detail = parameters?.error_description ? ` (${parameters.error_description})` : '';
+    return `the provider answered "${parameters?.error ?? inner.status}"${detail}`;
+  }
+  return inner instanceof Error ? inner.message : String(inner);
 }

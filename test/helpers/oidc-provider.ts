@@ -19,6 +19,7 @@
 import { generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import Provider, { type ProviderContext } from 'oidc-provider';
+import type { CookieClient, Hop } from './cookie-client.js';
 
 /** An account at the provider. Its login name at the form is `sub`; claims may be changed between sign-ins. */
 export interface TestAccount {
@@ -156,4 +157,30 @@ function portOf(server: Server): number {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the provider has no TCP address');
   return address.port;
+}
+
+/**
+ * Signs in at the provider as a user would: opens `authorizationUrl` (the provider's login page), submits
+ * its form as `login`, and follows redirects up to the relying party's callback, which is returned
+ * unrequested (so a test can alter it) together with every hop.
+ */
+export async function loginAtProvider(
+  browser: CookieClient,
+  authorizationUrl: string,
+  options: { readonly login: string; readonly callback: string },
+): Promise<{ callbackUrl: string; loginPage: Hop }> {
+  const toPage = await browser.follow(authorizationUrl, { stopAt: options.callback });
+  const loginPage = toPage.at(-1);
+  const action = loginPage && /<form[^>]*action="([^"]+)"/.exec(loginPage.body)?.[1];
+  if (!loginPage || action === undefined)
+    throw new Error(`no login form at the provider: ${loginPage?.body}`);
+  const hops = await browser.follow(new URL(action, loginPage.url).toString(), {
+    form: { prompt: 'login', login: options.login, password: 'any password' },
+    stopAt: options.callback,
+  });
+  const callbackUrl = hops.at(-1)?.location;
+  if (callbackUrl === undefined || !callbackUrl.startsWith(options.callback)) {
+    throw new Error(`the provider did not redirect to ${options.callback}: ${hops.at(-1)?.body}`);
+  }
+  return { callbackUrl, loginPage };
 }
