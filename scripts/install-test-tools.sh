@@ -30,6 +30,7 @@ want systemd-analyze systemd          # verify the units; systemd-notify for EXT
 want python3 python3-minimal          # a notification socket receiver for systemd-notify in the tests
 want qemu-storage-daemon qemu-system-common   # FUSE export of qcow2 images (appliance/customize-image.sh)
 want strip binutils                   # the e2e guest's Node binary without its debug symbols
+want chromium chromium                # web interface tests (playwright-core drives it)
 if [ "${1:-}" = bench ]; then
   want restic restic
   want borg borgbackup

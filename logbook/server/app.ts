@@ -19,6 +19,8 @@ import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
+import { notFoundPage, registerWeb } from './web/register.js';
+import { MemorySessions, type SessionStore } from './web/sessions.js';
 
 /** What buildApp needs. */
 export interface AppOptions {
@@ -26,6 +28,10 @@ export interface AppOptions {
   readonly storage: Storage;
   /** Told about unexpected (500) failures, which clients see only as "internal error". */
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
+  /** Web sessions; in this process only when absent. */
+  readonly sessions?: SessionStore;
+  /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
+  readonly publicUrl?: string | undefined;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -62,6 +68,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.status(API_STATUS[code]).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (!request.url.startsWith(`${API_PREFIX}/`)) {
+      return void reply.status(404).type('text/html; charset=utf-8').send(notFoundPage(request.url).text);
+    }
     const body: ApiError = { code: 'NOT_FOUND', error: `No route ${request.method} ${request.url}` };
     void reply.status(404).send(body);
   });
@@ -71,6 +80,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return { user: caller.user, token: caller.tokenId, scope: caller.scope };
   });
   registerFileRoutes(app, { metadata: options.metadata, storage: options.storage, callerOf });
+  await registerWeb(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    sessions: options.sessions ?? new MemorySessions(),
+    publicUrl: options.publicUrl,
+    onInternalError: options.onInternalError,
+  });
   return app;
 }
 

@@ -17,9 +17,14 @@ front of it for anything but loopback. Port 0 picks a free port (printed at star
 Examples:
   vml logbook serve --data /srv/vml
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
+  vml logbook serve --data /srv/vml --public-url https://vml.example.org   # behind a TLS proxy
   vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json`,
   configure(cmd) {
     dataOption(cmd).option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`);
+    cmd.option(
+      '--public-url <url>',
+      'how users reach the server, e.g. https://vml.example.org behind a TLS proxy',
+    );
   },
   async run(ctx, _args, flags) {
     const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
@@ -28,6 +33,7 @@ Examples:
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        publicUrl: publicUrl(flags.publicUrl),
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',
@@ -55,6 +61,17 @@ Examples:
     return 0;
   },
 };
+
+/** `--public-url`: an absolute http(s) URL without a trailing slash. */
+function publicUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value)) {
+    throw new VmlError('E_USAGE', `Cannot use --public-url "${value}": expected an http:// or https:// URL`, {
+      hint: 'For example --public-url https://vml.example.org',
+    });
+  }
+  return value.replace(/\/+$/, '');
+}
 
 /** "HOST:PORT" or "[IPV6]:PORT". */
 function parseListen(text: string): { host: string; port: number } {
