@@ -17,6 +17,7 @@ import {
 } from './api-types.js';
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
+import type { OidcClient } from './oidc.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
 import { notFoundPage, registerWeb } from './web/register.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   readonly sessions?: SessionStore;
   /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
   readonly publicUrl?: string | undefined;
+  /** OIDC sign-in (`--oidc-issuer`); off when absent. */
+  readonly oidc?: OidcClient | undefined;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -85,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     storage: options.storage,
     sessions: options.sessions ?? new MemorySessions(),
     publicUrl: options.publicUrl,
+    oidc: options.oidc,
     onInternalError: options.onInternalError,
   });
   return app;

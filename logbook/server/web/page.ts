@@ -16,6 +16,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Metadata, User } from '../metadata.js';
+import type { OidcClient } from '../oidc.js';
 import type { Storage } from '../storage.js';
 import { type Html, html } from './html.js';
 import type { SessionStore } from './sessions.js';
@@ -30,6 +31,8 @@ export interface WebServices {
   readonly publicUrl?: string | undefined;
   /** Failed password sign-ins of this server (in memory). */
   readonly signInLimit: SignInLimit;
+  /** OIDC sign-in (`--oidc-issuer`); absent when off. */
+  readonly oidc?: OidcClient | undefined;
 }
 
 /** Everything a page handler gets. `U` is `User` behind a user or admin guard. */

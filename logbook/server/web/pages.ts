@@ -5,7 +5,17 @@
 import type { WebPage } from './page.js';
 import { entriesPage } from './pages/entries.js';
 import { homePage } from './pages/home.js';
+import { oidcCallbackPage } from './pages/oidc-callback.js';
+import { oidcLoginPage } from './pages/oidc-login.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
 import { signOutPost } from './pages/sign-out.js';
 
-export const PAGES: readonly WebPage[] = [homePage, signInPage, signInPost, signOutPost, entriesPage];
+export const PAGES: readonly WebPage[] = [
+  homePage,
+  signInPage,
+  signInPost,
+  signOutPost,
+  entriesPage,
+  oidcLoginPage,
+  oidcCallbackPage,
+];
