@@ -31,6 +31,7 @@ want python3 python3-minimal          # a notification socket receiver for syste
 want qemu-storage-daemon qemu-system-common   # FUSE export of qcow2 images (appliance/customize-image.sh)
 want strip binutils                   # the e2e guest's Node binary without its debug symbols
 want chromium chromium                # web interface tests (playwright-core drives it)
+want pg_ctlcluster postgresql         # a throwaway PostgreSQL for the server's metadata (test/helpers/postgres.ts)
 if [ "${1:-}" = bench ]; then
   want restic restic
   want borg borgbackup

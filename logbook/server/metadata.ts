@@ -1,7 +1,7 @@
 /**
  * What the server keeps besides logbook files: users, tokens and the audit log. The server sees only this
- * interface; SQLite (metadata-sqlite.ts) is the embedded default, PostgreSQL can implement it for several
- * stateless servers sharing one database.
+ * interface; metadata-sql.ts implements it once for SQLite (the embedded default) and PostgreSQL (several
+ * stateless servers sharing one database).
  */
 import type { TokenScope } from './api-types.js';
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { addUser, createToken } from '../../logbook/server/admin.js';
 import { buildApp } from '../../logbook/server/app.js';
-import { SqliteMetadata } from '../../logbook/server/metadata-sqlite.js';
+import { SqlMetadata } from '../../logbook/server/metadata-sql.js';
+import { SqliteDriver } from '../../logbook/server/sql/sqlite.js';
 import { DirStorage } from '../../logbook/server/storage.js';
 
 export interface TestServer {
@@ -16,7 +17,7 @@ export interface TestServer {
   /** "http://127.0.0.1:PORT". */
   readonly url: string;
   readonly data: string;
-  readonly metadata: SqliteMetadata;
+  readonly metadata: SqlMetadata;
   /** Adds a user (if new) and returns a fresh token for it. */
   token(user: string, scope?: string): Promise<string>;
   close(): Promise<void>;
@@ -24,7 +25,7 @@ export interface TestServer {
 
 export async function startTestServer(): Promise<TestServer> {
   const data = await mkdtemp(join(tmpdir(), 'vml-server-'));
-  const metadata = await SqliteMetadata.open(join(data, 'vml.db'));
+  const metadata = await SqlMetadata.open(await SqliteDriver.open(join(data, 'vml.db')));
   const storage = new DirStorage(data);
   const app = await buildApp({ metadata, storage });
   await app.listen({ host: '127.0.0.1', port: 0 });

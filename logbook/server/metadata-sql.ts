@@ -1,0 +1,133 @@
+/**
+ * The Metadata store, written once over the SQL driver (sql/driver.ts): the same queries run on SQLite (the
+ * embedded default) and PostgreSQL (several servers sharing one database). Nothing is cached here: every
+ * call asks the database, so changes made by another process count at once.
+ *
+ * New tables: a migration in sql/migrations.ts, the methods here (and in the Metadata interface), and their
+ * cases in test/contract/metadata-suite.ts.
+ */
+import { VmlError } from '../../core/errors.js';
+import type { Access } from './api-types.js';
+import type { AuditRecord, Metadata, TokenRecord, User } from './metadata.js';
+import { isUniqueViolation, type SqlDriver, type SqlRow } from './sql/driver.js';
+import { migrate } from './sql/migrations.js';
+
+/** Metadata in any SQL database the drivers speak. */
+export class SqlMetadata implements Metadata {
+  /** The database, for messages ("/srv/vml/vml.db", "postgres://vml@db:5432/vml"). */
+  readonly location: string;
+  readonly #sql: SqlDriver;
+
+  private constructor(sql: SqlDriver) {
+    this.#sql = sql;
+    this.location = sql.location;
+  }
+
+  /** Brings the database's schema up to date and serves Metadata from it; closing it closes `sql`. */
+  static async open(sql: SqlDriver): Promise<SqlMetadata> {
+    await migrate(sql);
+    return new SqlMetadata(sql);
+  }
+
+  async addUser(user: Omit<User, 'created'>): Promise<User> {
+    const created = new Date().toISOString();
+    try {
+      await this.#sql.run('INSERT INTO users (name, admin, password_hash, created) VALUES (?, ?, ?, ?)', [
+        user.name,
+        user.admin,
+        user.passwordHash ?? null,
+        created,
+      ]);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new VmlError('E_USAGE', `Cannot add user "${user.name}": the user exists`, {
+        hint: 'Choose another name, or list users with "vml logbook user list"',
+      });
+    }
+    return { ...user, created };
+  }
+
+  async findUser(name: string): Promise<User | undefined> {
+    const row = await this.#sql.get('SELECT * FROM users WHERE name = ?', [name]);
+    return row && toUser(row);
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.#sql.all('SELECT * FROM users ORDER BY name')).map(toUser);
+  }
+
+  async addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord> {
+    const created = new Date().toISOString();
+    await this.#sql.run(
+      'INSERT INTO tokens (id, "user", label, entries, access, hash, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [token.id, token.user, token.label, token.scope.entries, token.scope.access, token.hash, created],
+    );
+    return { ...token, created };
+  }
+
+  async findToken(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.#sql.get('SELECT * FROM tokens WHERE id = ?', [id]);
+    return row && toToken(row);
+  }
+
+  async listTokens(user?: string): Promise<TokenRecord[]> {
+    const rows =
+      user === undefined
+        ? await this.#sql.all('SELECT * FROM tokens ORDER BY created, id')
+        : await this.#sql.all('SELECT * FROM tokens WHERE "user" = ? ORDER BY created, id', [user]);
+    return rows.map(toToken);
+  }
+
+  async revokeToken(id: string): Promise<boolean> {
+    const { changes } = await this.#sql.run(
+      'UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL',
+      [new Date().toISOString(), id],
+    );
+    return changes > 0;
+  }
+
+  async audit(record: Omit<AuditRecord, 'time'>): Promise<void> {
+    await this.#sql.run('INSERT INTO audit (time, actor, action, target, token) VALUES (?, ?, ?, ?, ?)', [
+      new Date().toISOString(),
+      record.actor,
+      record.action,
+      record.target,
+      record.token ?? null,
+    ]);
+  }
+
+  async listAudit(): Promise<AuditRecord[]> {
+    return (await this.#sql.all('SELECT * FROM audit ORDER BY seq')).map((row) => ({
+      time: String(row.time),
+      actor: String(row.actor),
+      action: String(row.action) as AuditRecord['action'],
+      target: String(row.target),
+      ...(row.token === null ? {} : { token: String(row.token) }),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.close();
+  }
+}
+
+function toUser(row: SqlRow): User {
+  return {
+    name: String(row.name),
+    admin: row.admin === 1,
+    ...(row.password_hash === null ? {} : { passwordHash: String(row.password_hash) }),
+    created: String(row.created),
+  };
+}
+
+function toToken(row: SqlRow): TokenRecord {
+  return {
+    id: String(row.id),
+    user: String(row.user),
+    label: String(row.label),
+    scope: { entries: String(row.entries), access: String(row.access) as Access },
+    hash: String(row.hash),
+    created: String(row.created),
+    ...(row.revoked === null ? {} : { revoked: String(row.revoked) }),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The server's database schema, as a list of migrations applied in order and recorded by name in the table
+ * `schema_migrations`, so a server (or an administration command) opening an older database brings it up to
+ * date, once, on SQLite and PostgreSQL alike.
+ *
+ * To add a table or a column: append a migration at the END of MIGRATIONS with a new name; never edit or
+ * reorder one that has shipped (databases out there have applied it). Write portable SQL (driver.ts): TEXT,
+ * INTEGER, BIGINT, booleans as INTEGER 0/1, ISO-8601 times as TEXT, and `{AUTO_ID}` for an auto-incremented
+ * integer key. Then add the queries to metadata-sql.ts and their cases to test/contract/metadata-suite.ts,
+ * which runs them on both databases.
+ */
+import type { Dialect, SqlDriver } from './driver.js';
+
+export interface Migration {
+  /** Unique and never changed: recorded in `schema_migrations` once applied. */
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    // IF NOT EXISTS: a vml.db made before migrations existed already has these very tables.
+    name: 'users-tokens-audit',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS users (
+        name TEXT PRIMARY KEY,
+        admin INTEGER NOT NULL,
+        password_hash TEXT,
+        created TEXT NOT NULL
+      )`,
+      // "user" is quoted: a reserved word in PostgreSQL.
+      `CREATE TABLE IF NOT EXISTS tokens (
+        id TEXT PRIMARY KEY,
+        "user" TEXT NOT NULL REFERENCES users(name),
+        label TEXT NOT NULL,
+        entries TEXT NOT NULL,
+        access TEXT NOT NULL CHECK (access IN ('read', 'append', 'full')),
+        hash TEXT NOT NULL,
+        created TEXT NOT NULL,
+        revoked TEXT
+      )`,
+      `CREATE TABLE IF NOT EXISTS audit (
+        seq {AUTO_ID},
+        time TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        token TEXT
+      )`,
+    ],
+  },
+];
+
+/** What `{AUTO_ID}` stands for in each dialect. */
+const AUTO_ID: Record<Dialect, string> = {
+  sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  postgres: 'BIGSERIAL PRIMARY KEY',
+};
+
+/** Any 64-bit number, the same for every VML server: the PostgreSQL advisory lock held while migrating. */
+const MIGRATION_LOCK = 0x766d6c_6d6967; // "vml" "mig"
+
+/**
+ * Applies the migrations `driver`'s database lacks, in one transaction. Several servers starting at once
+ * against one PostgreSQL database take turns (an advisory lock); SQLite's write lock does the same there.
+ */
+export async function migrate(
+  driver: SqlDriver,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<string[]> {
+  return driver.transaction(async (tx) => {
+    if (driver.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)',
+    );
+    const done = new Set((await tx.all('SELECT name FROM schema_migrations')).map((row) => String(row.name)));
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.name)) continue;
+      for (const statement of migration.statements) {
+        await tx.run(statement.replaceAll('{AUTO_ID}', AUTO_ID[driver.dialect]));
+      }
+      await tx.run('INSERT INTO schema_migrations (name, applied) VALUES (?, ?)', [
+        migration.name,
+        new Date().toISOString(),
+      ]);
+      applied.push(migration.name);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,232 @@
+/**
+ * The one contract the server's metadata store passes on every database it runs on (metadata.test.ts runs
+ * it against SQLite and a real PostgreSQL). New tables and methods add their cases here, so both databases
+ * are held to them.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isVmlError } from '../../core/errors.js';
+import { SqlMetadata } from '../../logbook/server/metadata-sql.js';
+import type { SqlDriver } from '../../logbook/server/sql/driver.js';
+import { MIGRATIONS, migrate } from '../../logbook/server/sql/migrations.js';
+
+/** One empty database; `connect()` opens a new connection to it, as another server process would. */
+export interface DatabaseFixture {
+  connect(): Promise<SqlDriver>;
+  cleanup(): Promise<void>;
+}
+
+const TOKEN = {
+  label: 'vm3',
+  scope: { entries: 'alice/*', access: 'append' },
+  hash: 'a'.repeat(64),
+} as const;
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return isVmlError(error) ? error.code : `not a VmlError: ${String(error)}`;
+  }
+  return 'resolved';
+}
+
+/** Registers the metadata contract tests for one database. */
+export function describeMetadataContract(name: string, makeDatabase: () => Promise<DatabaseFixture>): void {
+  describe(`${name} metadata contract`, () => {
+    let db: DatabaseFixture;
+    let metadata: SqlMetadata;
+    const opened: { close(): Promise<void> }[] = [];
+    /** Another process's view of the same database. */
+    const another = async () => {
+      const other = await SqlMetadata.open(await db.connect());
+      opened.push(other);
+      return other;
+    };
+    beforeEach(async () => {
+      db = await makeDatabase();
+      metadata = await SqlMetadata.open(await db.connect());
+      opened.push(metadata);
+    });
+    afterEach(async () => {
+      for (const m of opened.splice(0)) await m.close();
+      await db.cleanup();
+    });
+
+    it('adds, finds and lists users, sorted by name, with or without a password hash', async () => {
+      const bob = await metadata.addUser({ name: 'bob', admin: true, passwordHash: 'scrypt$x' });
+      await metadata.addUser({ name: 'alice', admin: false });
+      expect(bob.created).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(await metadata.findUser('bob')).toEqual(bob);
+      expect(await metadata.findUser('alice')).toEqual({
+        name: 'alice',
+        admin: false,
+        created: expect.any(String),
+      });
+      expect(await metadata.findUser('carol')).toBeUndefined();
+      expect((await metadata.listUsers()).map((u) => [u.name, u.admin])).toEqual([
+        ['alice', false],
+        ['bob', true],
+      ]);
+    });
+
+    it('refuses a user name that is taken, also when two processes add it at once', async () => {
+      await metadata.addUser({ name: 'alice', admin: false });
+      expect(await codeOf(metadata.addUser({ name: 'alice', admin: true }))).toBe('E_USAGE');
+      const other = await another();
+      const results = await Promise.allSettled([
+        metadata.addUser({ name: 'bob', admin: false }),
+        other.addUser({ name: 'bob', admin: false }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((await metadata.listUsers()).map((u) => u.name)).toEqual(['alice', 'bob']);
+    });
+
+    it("adds, finds and lists tokens, all or one user's, oldest first", async () => {
+      await metadata.addUser({ name: 'alice', admin: false });
+      await metadata.addUser({ name: 'bob', admin: false });
+      const first = await metadata.addToken({ ...TOKEN, id: '000000000001', user: 'alice' });
+      await metadata.addToken({ ...TOKEN, id: '000000000002', user: 'bob', label: '' });
+      await metadata.addToken({
+        ...TOKEN,
+        id: '000000000003',
+        user: 'alice',
+        scope: { entries: 'alice/h-*', access: 'full' },
+      });
+      expect(await metadata.findToken('000000000001')).toEqual(first);
+      expect(first).not.toHaveProperty('revoked');
+      expect(await metadata.findToken('ffffffffffff')).toBeUndefined();
+      expect((await metadata.listTokens()).map((t) => t.id)).toEqual([
+        '000000000001',
+        '000000000002',
+        '000000000003',
+      ]);
+      expect(
+        (await metadata.listTokens('alice')).map((t) => [t.id, t.scope.entries, t.scope.access]),
+      ).toEqual([
+        ['000000000001', 'alice/*', 'append'],
+        ['000000000003', 'alice/h-*', 'full'],
+      ]);
+      expect(await metadata.listTokens('carol')).toEqual([]);
+    });
+
+    it('refuses a token of an unknown user or with an unknown access', async () => {
+      await expect(metadata.addToken({ ...TOKEN, id: '000000000001', user: 'nobody' })).rejects.toThrow();
+      await metadata.addUser({ name: 'alice', admin: false });
+      const bad = {
+        ...TOKEN,
+        id: '000000000002',
+        user: 'alice',
+        scope: { entries: 'alice/*', access: 'root' },
+      };
+      await expect(metadata.addToken(bad as never)).rejects.toThrow();
+      expect(await metadata.listTokens()).toEqual([]);
+    });
+
+    it('revokes a token once; another process sees the revocation at its next lookup', async () => {
+      await metadata.addUser({ name: 'alice', admin: false });
+      await metadata.addToken({ ...TOKEN, id: '000000000001', user: 'alice' });
+      const other = await another();
+      expect((await other.findToken('000000000001'))?.revoked).toBeUndefined();
+      expect(await metadata.revokeToken('000000000001')).toBe(true);
+      expect(await metadata.revokeToken('000000000001')).toBe(false);
+      expect(await metadata.revokeToken('ffffffffffff')).toBe(false);
+      expect((await other.findToken('000000000001'))?.revoked).toMatch(/^\d{4}-/);
+    });
+
+    it('keeps the audit log in order, with and without a token', async () => {
+      await metadata.audit({ actor: 'admin', action: 'user-add', target: 'alice' });
+      await metadata.audit({
+        actor: 'alice',
+        action: 'delete-version',
+        target: 'alice/x@v1',
+        token: '000000000001',
+      });
+      await (await another()).audit({ actor: 'admin', action: 'token-revoke', target: 'alice 000000000001' });
+      const log = await metadata.listAudit();
+      expect(log.map((r) => [r.actor, r.action, r.target, r.token])).toEqual([
+        ['admin', 'user-add', 'alice', undefined],
+        ['alice', 'delete-version', 'alice/x@v1', '000000000001'],
+        ['admin', 'token-revoke', 'alice 000000000001', undefined],
+      ]);
+      expect(log[0]).not.toHaveProperty('token');
+    });
+
+    it('applies each migration once, also when several processes open a new database at once', async () => {
+      const drivers = await Promise.all([db.connect(), db.connect(), db.connect()]);
+      // SQLite's driver is synchronous: in ONE process a connection waiting for another's write lock blocks
+      // the event loop, so the holder never commits. Its processes are tested apart (integration tests).
+      const all = <T>(work: (d: SqlDriver) => Promise<T>): Promise<T[]> =>
+        drivers[0]?.dialect === 'sqlite'
+          ? drivers.reduce<Promise<T[]>>(
+              async (done, d) => [...(await done), await work(d)],
+              Promise.resolve([]),
+            )
+          : Promise.all(drivers.map(work));
+      const applied = await all((d) => migrate(d));
+      // The first open (beforeEach) applied everything already.
+      expect(applied).toEqual([[], [], []]);
+      const extra = [
+        ...MIGRATIONS,
+        { name: 'contract-extra', statements: ['CREATE TABLE extra (n BIGINT)'] },
+      ];
+      const raced = await all((d) => migrate(d, extra));
+      expect(raced.flat()).toEqual(['contract-extra']);
+      const names = await drivers[0]?.all('SELECT name FROM schema_migrations ORDER BY name');
+      expect(names?.map((r) => r.name)).toEqual([...MIGRATIONS.map((m) => m.name), 'contract-extra'].sort());
+      for (const d of drivers) await d.close();
+    });
+
+    it('the driver: ? placeholders (not inside quotes), booleans, BIGINT as number, {AUTO_ID} keys', async () => {
+      const sql = await db.connect();
+      opened.push(sql);
+      const extra = [
+        ...MIGRATIONS,
+        {
+          name: 'contract-types',
+          statements: ['CREATE TABLE t (id {AUTO_ID}, s TEXT, n BIGINT, b INTEGER)'],
+        },
+      ];
+      await migrate(sql, extra);
+      await sql.run("INSERT INTO t (s, n, b) VALUES ('what?', ?, ?)", [2 ** 40, true]);
+      await sql.run('INSERT INTO t (s, n, b) VALUES (?, ?, ?)', ['x', 7, false]);
+      expect(await sql.all('SELECT id, s, n, b FROM t ORDER BY id')).toEqual([
+        { id: 1, s: 'what?', n: 2 ** 40, b: 1 },
+        { id: 2, s: 'x', n: 7, b: 0 },
+      ]);
+      expect(await sql.get('SELECT COUNT(*) AS c FROM t WHERE s = ?', ['x'])).toEqual({ c: 1 });
+      expect(await sql.get('SELECT * FROM t WHERE s = ?', ['none'])).toBeUndefined();
+      expect(await sql.run('UPDATE t SET b = ? WHERE n > ?', [true, 0])).toEqual({ changes: 2 });
+    });
+
+    it('the driver: a transaction commits as a whole or rolls back as a whole', async () => {
+      const sql = await db.connect();
+      opened.push(sql);
+      await migrate(sql, [
+        ...MIGRATIONS,
+        { name: 'contract-tx', statements: ['CREATE TABLE tx (s TEXT PRIMARY KEY)'] },
+      ]);
+      await sql.transaction(async (tx) => {
+        await tx.run('INSERT INTO tx (s) VALUES (?)', ['a']);
+        await tx.run('INSERT INTO tx (s) VALUES (?)', ['b']);
+      });
+      const failed = sql.transaction(async (tx) => {
+        await tx.run('INSERT INTO tx (s) VALUES (?)', ['c']);
+        await tx.run('INSERT INTO tx (s) VALUES (?)', ['a']);
+      });
+      await expect(failed).rejects.toThrow();
+      // Statements outside wait for an open transaction instead of joining it.
+      const both = await Promise.all([
+        sql
+          .transaction(async (tx) => {
+            await tx.run('INSERT INTO tx (s) VALUES (?)', ['d']);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            throw new Error('rolled back');
+          })
+          .catch((error: Error) => error.message),
+        sql.run('INSERT INTO tx (s) VALUES (?)', ['e']),
+      ]);
+      expect(both[0]).toBe('rolled back');
+      expect((await sql.all('SELECT s FROM tx ORDER BY s')).map((r) => r.s)).toEqual(['a', 'b', 'e']);
+    });
+  });
+}
