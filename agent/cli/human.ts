@@ -144,7 +144,8 @@ export const HUMAN: Formatters = {
   'backup-skipped': (e) => `No ${e.reason} backup: ${e.message}`,
   'login-warning': (e) => `VML: ${e.message}${e.hint ? `\n     run: ${e.hint}` : ''}`,
   'login-warnings-written': (e) => `Wrote ${e.count} login warning${e.count === 1 ? '' : 's'} to ${e.path}`,
-  'server-listening': (e) => `Logbook server listening on ${e.url} (data in ${e.data}); Ctrl-C stops it`,
+  'server-listening': (e) =>
+    `Logbook server listening on ${e.url} (data in ${e.data}${e.oidc ? `; OIDC sign-in at ${e.oidc}` : ''}); Ctrl-C stops it`,
   'server-user': (e) =>
     `${e.name.padEnd(20)}  ${e.admin ? 'admin' : 'user '}  ${e.password ? 'password' : 'tokens only'}  since ${e.created.slice(0, 10)}`,
   'server-token': (e) => {

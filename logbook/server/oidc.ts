@@ -87,10 +87,13 @@ export class OidcClient {
   readonly settings: OidcSettings;
   readonly redirectUri: string;
   readonly #sealKey: Buffer;
+  readonly #onWarning: (message: string) => void;
   #configuration: Promise<client.Configuration> | undefined;
 
-  constructor(settings: OidcSettings) {
+  /** `onWarning` hears of an issuer that cannot be used (for the server's log), at start and at sign-ins. */
+  constructor(settings: OidcSettings, options: { onWarning?: (message: string) => void } = {}) {
     this.settings = settings;
+    this.#onWarning = options.onWarning ?? (() => {});
     this.redirectUri = `${settings.publicUrl.replace(/\/+$/, '')}${OIDC_CALLBACK_PATH}`;
     // Every server of a deployment knows the client secret, so each derives the same sealing key from it.
     this.#sealKey = Buffer.from(hkdfSync('sha256', settings.clientSecret, 'vml-oidc', 'pending sign-in', 32));
@@ -114,9 +117,11 @@ export class OidcClient {
       )
       .catch((error: unknown) => {
         this.#configuration = undefined;
+        const message = `Cannot use the sign-in service at "${this.settings.issuer}": ${describe(error)}`;
+        this.#onWarning(`${message}; OIDC sign-in fails until it answers (tried again at each sign-in)`);
         throw new OidcFailure(
           'unavailable',
-          `Cannot use the sign-in service at "${this.settings.issuer}": ${describe(error)}`,
+          message,
           'Try again in a few minutes; if it persists, tell the administrator of this server',
           error,
         );
