@@ -61,7 +61,7 @@ describe('OIDC sign-in without --oidc-create-users', () => {
   it('shows "Sign in with CERN SSO" on the sign-in page', async () => {
     const page = await cookieClient().request(`${server.url}/signin`);
     expect(page.body).toContain('Sign in with CERN SSO');
-    expect(page.body).toContain('action="/auth/oidc/login"');
+    expect(page.body).toContain('href="/auth/oidc/login?next=%2Fentries"');
   });
 
   it('an existing user signs in through the provider and lands where the sign-in began', async () => {
