@@ -44,13 +44,15 @@ export interface RunningServer {
   readonly port: number;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
+  /** Everything the server wrote to stdout so far (with --json: its events, warnings included). */
+  stdout(): string;
 }
 
-/** Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json` and waits until it listens. */
-export function startServer(data: string, port = 0): Promise<RunningServer> {
+/** Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json [EXTRA…]` and waits until it listens. */
+export function startServer(data: string, port = 0, extra: readonly string[] = []): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
-    [HOST_MAIN, 'logbook', 'serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--json'],
+    [HOST_MAIN, 'logbook', 'serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--json', ...extra],
     { cwd: REPO_ROOT, stdio: 'pipe' },
   );
   let stderr = '';
@@ -67,7 +69,7 @@ export function startServer(data: string, port = 0): Promise<RunningServer> {
       if (!line) return;
       clearTimeout(timer);
       const url = (JSON.parse(line) as { url: string }).url;
-      resolve({ child, url, port: Number(new URL(url).port), stderr: () => stderr });
+      resolve({ child, url, port: Number(new URL(url).port), stderr: () => stderr, stdout: () => stdout });
     });
   });
 }
