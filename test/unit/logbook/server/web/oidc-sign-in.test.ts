@@ -143,6 +143,21 @@ describe('OIDC sign-in without --oidc-create-users', () => {
     expect(await signedInAs(server, other)).toBeUndefined();
   });
 
+  it('a user who cancels at the provider gets a page saying so, and no session', async () => {
+    const browser = cookieClient();
+    const start = await browser.request(`${server.url}/auth/oidc/login`);
+    const hops = await browser.follow(start.location ?? '', { stopAt: server.callback });
+    const loginPage = hops.at(-1) as Hop;
+    const cancel = /href="([^"]*\/abort)"/.exec(loginPage.body)?.[1];
+    expect(cancel).toBeDefined();
+    const back = await browser.follow(new URL(cancel ?? '', loginPage.url).toString());
+    const page = back.at(-1) as Hop;
+    expect(page.url.startsWith(server.callback)).toBe(true);
+    expect(page.status).toBe(401);
+    expect(page.body).toContain('the provider answered &quot;access_denied&quot;');
+    expect(await signedInAs(server, browser)).toBeUndefined();
+  });
+
   it('a username claim renamed to an existing, linked user cannot take that account over', async () => {
     // alice (sub a1b2) is linked by the sign-ins above. mallory renames herself "alice" at the provider.
     await signInWithSso(server, 'a1b2');
