@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { VmlError } from '../../core/errors.js';
 import type { Output, ServerUser } from '../../core/events.js';
+import type { DatabaseOptions } from '../../logbook/server/database.js';
 import type { User } from '../../logbook/server/metadata.js';
 
 export interface HostContext {
@@ -19,12 +20,31 @@ export interface HostCommand {
   run(ctx: HostContext, args: readonly string[], flags: Record<string, unknown>): Promise<number | undefined>;
 }
 
-/** Adds --data, which every `vml logbook` command takes. */
+/** Adds --data and --database, which every `vml logbook` command takes. */
 export function dataOption(cmd: Command): Command {
-  return cmd.option(
-    '--data <dir>',
-    'the server data directory: metadata (vml.db) and logbooks (default VML_SERVER_DATA)',
-  );
+  return cmd
+    .option(
+      '--data <dir>',
+      'the server data directory: metadata (vml.db) and logbooks (default VML_SERVER_DATA)',
+    )
+    .option(
+      '--database <url>',
+      'metadata database: postgres://USER@HOST:PORT/DB or sqlite:PATH (default VML_SERVER_DATABASE, else DIR/vml.db)',
+    )
+    .option(
+      '--database-password-file <file>',
+      'file whose first line is the PostgreSQL password (default VML_SERVER_DATABASE_PASSWORD_FILE, else PGPASSWORD)',
+    );
+}
+
+/** The metadata database from --database / VML_SERVER_DATABASE and its password file, for openServerData. */
+export function databaseOptions(flags: Record<string, unknown>): DatabaseOptions {
+  const url = typeof flags.database === 'string' ? flags.database : process.env.VML_SERVER_DATABASE;
+  const passwordFile =
+    typeof flags.databasePasswordFile === 'string'
+      ? flags.databasePasswordFile
+      : process.env.VML_SERVER_DATABASE_PASSWORD_FILE;
+  return { url: url || undefined, passwordFile: passwordFile || undefined };
 }
 
 /** The data directory from --data or VML_SERVER_DATA. */
@@ -39,12 +59,13 @@ export function dataDir(flags: Record<string, unknown>): string {
 }
 
 /** The event that shows one user (add and list print the same): never the password hash. */
-export function serverUserEvent(user: User): ServerUser {
+export function serverUserEvent(user: User, used?: number): ServerUser {
   return {
     type: 'server-user',
     name: user.name,
     admin: user.admin,
     password: user.passwordHash !== undefined,
     created: user.created,
+    ...(used === undefined ? {} : { used, quota: user.quota ?? null }),
   };
 }

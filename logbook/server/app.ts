@@ -20,8 +20,8 @@ import type { Metadata } from './metadata.js';
 import type { OidcClient } from './oidc.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
+import type { UploadArea } from './uploads.js';
 import { notFoundPage, registerWeb } from './web/register.js';
-import { MemorySessions, type SessionStore } from './web/sessions.js';
 
 /** What buildApp needs. */
 export interface AppOptions {
@@ -29,12 +29,12 @@ export interface AppOptions {
   readonly storage: Storage;
   /** Told about unexpected (500) failures, which clients see only as "internal error". */
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
-  /** Web sessions; in this process only when absent. */
-  readonly sessions?: SessionStore;
   /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
   readonly publicUrl?: string | undefined;
   /** OIDC sign-in (`--oidc-issuer`); off when absent. */
   readonly oidc?: OidcClient | undefined;
+  /** Where resumable uploads wait (uploads.ts); without it the agent saves every file in one POST. */
+  readonly uploads?: UploadArea;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -82,11 +82,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const caller = callerOf(request);
     return { user: caller.user, token: caller.tokenId, scope: caller.scope };
   });
-  registerFileRoutes(app, { metadata: options.metadata, storage: options.storage, callerOf });
+  registerFileRoutes(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    callerOf,
+    uploads: options.uploads,
+  });
   await registerWeb(app, {
     metadata: options.metadata,
     storage: options.storage,
-    sessions: options.sessions ?? new MemorySessions(),
+    sessions: options.metadata,
+    jobStore: options.metadata,
     publicUrl: options.publicUrl,
     oidc: options.oidc,
     onInternalError: options.onInternalError,

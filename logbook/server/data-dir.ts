@@ -4,16 +4,19 @@
  * way, so they can run side by side, and several servers can share one PostgreSQL database.
  */
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { explainFsError } from '../../core/errors.js';
 import { type DatabaseOptions, openMetadata } from './database.js';
 import type { SqlMetadata } from './metadata-sql.js';
 import { DirStorage } from './storage.js';
+import { DirUploadArea } from './uploads.js';
 
 export interface ServerData {
   readonly path: string;
   readonly metadata: SqlMetadata;
   readonly storage: DirStorage;
+  /** `DIR/uploads/<user>/`: partial resumable uploads, outside every namespace. */
+  readonly uploads: DirUploadArea;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function openServerData(path: string, database: DatabaseOptions = {
     path: root,
     metadata,
     storage,
+    uploads: new DirUploadArea(join(root, 'uploads')),
     async close() {
       await storage.close();
       await metadata.close();

@@ -4,6 +4,8 @@
  * stateless servers sharing one database).
  */
 import type { TokenScope } from './api-types.js';
+import type { JobStore } from './jobs.js';
+import type { SessionStore } from './web/sessions.js';
 
 export interface User {
   readonly name: string;
@@ -11,6 +13,8 @@ export interface User {
   /** scrypt hash in the format of auth.ts `hashPassword`; absent for token-only accounts. */
   readonly passwordHash?: string | undefined;
   readonly created: string;
+  /** Most bytes the user's namespace may store; undefined for no limit (docs/server.md, "Quotas"). */
+  readonly quota?: number | undefined;
 }
 
 export interface TokenRecord {
@@ -37,6 +41,9 @@ export interface AuditRecord {
     | 'delete-file'
     | 'publish'
     | 'user-add'
+    | 'user-admin'
+    | 'user-unadmin'
+    | 'user-quota'
     | 'token-create'
     | 'token-revoke'
     | 'oidc-link';
@@ -57,11 +64,15 @@ export interface OidcLink {
 }
 
 /** Users, tokens and audit log. Implementations must allow another process to change them concurrently. */
-export interface Metadata {
+export interface Metadata extends SessionStore, JobStore {
   /** Adds a user; throws VmlError E_USAGE if the name is taken. */
   addUser(user: Omit<User, 'created'>): Promise<User>;
   findUser(name: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
+  /** Makes a user an admin or not; false if there is no such user. */
+  setAdmin(name: string, admin: boolean): Promise<boolean>;
+  /** Sets (a number of bytes) or lifts (null) a user's quota; false if there is no such user. */
+  setQuota(name: string, bytes: number | null): Promise<boolean>;
   addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord>;
   /** The token with this id, revoked or not. */
   findToken(id: string): Promise<TokenRecord | undefined>;

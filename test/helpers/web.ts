@@ -44,3 +44,20 @@ export function setCookies(headers: Record<string, unknown>): Map<string, string
     }),
   );
 }
+
+/** Signs in through the form with inject() (no browser) and returns the `Cookie` header of the session. */
+export async function injectSignIn(server: TestServer, name: string, password: string): Promise<string> {
+  const form = await server.app.inject({ method: 'GET', url: '/signin' });
+  const pre = setCookies(form.headers).get('vml_presession') ?? '';
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+  const res = await server.app.inject({
+    method: 'POST',
+    url: '/signin',
+    headers: { cookie: `vml_presession=${pre}`, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ name, password, csrf }).toString(),
+  });
+  const session = setCookies(res.headers).get('vml_session');
+  if (res.statusCode !== 303 || session === undefined)
+    throw new Error(`sign-in as ${name} failed: ${res.statusCode}`);
+  return `vml_session=${session}`;
+}

@@ -6,11 +6,13 @@ import { logbookTokenListCommand } from './logbook-token-list.js';
 import { logbookTokenRevokeCommand } from './logbook-token-revoke.js';
 import { logbookUserAddCommand } from './logbook-user-add.js';
 import { logbookUserListCommand } from './logbook-user-list.js';
+import { logbookUserQuotaCommand } from './logbook-user-quota.js';
 
 export const HOST_COMMANDS: readonly HostCommand[] = [
   logbookServeCommand,
   logbookUserAddCommand,
   logbookUserListCommand,
+  logbookUserQuotaCommand,
   logbookTokenCreateCommand,
   logbookTokenListCommand,
   logbookTokenRevokeCommand,

@@ -3,7 +3,7 @@ import { VmlError } from '../../../core/errors.js';
 import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { OidcClient } from '../../../logbook/server/oidc.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 import { oidcOptions, oidcSettings } from '../oidc-options.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:8420';
@@ -12,9 +12,12 @@ export const logbookServeCommand: HostCommand = {
   path: ['logbook', 'serve'],
   summary: 'Run the logbook server: a shared logbook for agents, one private namespace per user',
   help: `Serves the REST API that "vml-agent --logbook http://HOST:PORT" speaks (docs/server.md). Each user's
-versions live in their own namespace under DIR/owners/USER; users and tokens are kept in DIR/vml.db and can
-be changed with "vml logbook user|token" while the server runs. Plain HTTP only: put a TLS reverse proxy in
-front of it for anything but loopback. Port 0 picks a free port (printed at start).
+versions live in their own namespace under DIR/owners/USER; users and tokens are kept in DIR/vml.db (SQLite)
+or, with --database postgres://…, in PostgreSQL, and can be changed with "vml logbook user|token" while the
+server runs. Several servers may share one PostgreSQL database and one DIR (a shared file system) behind a
+load balancer: they keep no state of their own. The PostgreSQL password comes from --database-password-file
+or PGPASSWORD, never from the URL. Plain HTTP only: put a TLS reverse proxy in front of it for anything but
+loopback. Port 0 picks a free port (printed at start).
 
 OIDC sign-in (CERN SSO is Keycloak): --oidc-issuer turns on "Sign in with CERN SSO" on the sign-in page.
 Register a confidential client at the issuer with the redirect URI PUBLIC_URL/auth/oidc/callback and scopes
@@ -27,6 +30,7 @@ Examples:
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
   vml logbook serve --data /srv/vml --public-url https://vml.example.org   # behind a TLS proxy
   vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json
+  PGPASSWORD=… vml logbook serve --data /srv/vml --database postgres://vml@db:5432/vml
   vml logbook serve --data /srv/vml --public-url https://vml.cern.ch \\
       --oidc-issuer https://auth.cern.ch/auth/realms/cern --oidc-client-id vml \\
       --oidc-client-secret-file /etc/vml/oidc-secret --oidc-create-users`,
@@ -45,13 +49,14 @@ Examples:
     const oidc =
       oidcSet &&
       new OidcClient(oidcSet, { onWarning: (message) => ctx.output.emit({ type: 'warning', message }) });
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
         publicUrl: usersUrl,
         oidc,
+        uploads: data.uploads,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',
@@ -73,6 +78,7 @@ Examples:
         type: 'server-listening',
         url: `http://${shown}:${actual}`,
         data: data.path,
+        database: data.metadata.location,
         ...(oidc ? { oidc: oidc.settings.issuer } : {}),
       });
       // Discovery now, so an unreachable issuer is a warning at start; the server runs regardless.

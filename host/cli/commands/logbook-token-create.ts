@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { explainFsError, VmlError } from '../../../core/errors.js';
 import { createToken } from '../../../logbook/server/admin.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 import { tokenEvent } from './token-event.js';
 
 export const logbookTokenCreateCommand: HostCommand = {
@@ -29,7 +29,7 @@ Examples:
       .option('--output <file>', 'write the token to this new file (mode 0600) instead of printing it');
   },
   async run(ctx, args, flags) {
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       const { record, token } = await createToken(data.metadata, args[0] ?? '', {
         scope: typeof flags.scope === 'string' ? flags.scope : undefined,

@@ -2,7 +2,7 @@
 import { VmlError } from '../../../core/errors.js';
 import { revokeToken } from '../../../logbook/server/admin.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { dataDir, dataOption, type HostCommand } from '../command.js';
+import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 import { tokenEvent } from './token-event.js';
 
 export const logbookTokenRevokeCommand: HostCommand = {
@@ -13,7 +13,8 @@ export const logbookTokenRevokeCommand: HostCommand = {
 
 Examples:
   vml logbook token revoke 3f2a9c1e0b7d --data /srv/vml --dry-run
-  vml logbook token revoke 3f2a9c1e0b7d --data /srv/vml`,
+  vml logbook token revoke 3f2a9c1e0b7d --data /srv/vml
+  VML_SERVER_DATABASE=postgres://vml@db.example.org/vml vml logbook token revoke 3f2a9c1e0b7d --data /srv/vml`,
   configure(cmd) {
     dataOption(cmd)
       .argument('<id>', 'the token id (12 hex digits)')
@@ -21,7 +22,7 @@ Examples:
   },
   async run(ctx, args, flags) {
     const id = args[0] ?? '';
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       if (flags.dryRun === true) {
         const record = await data.metadata.findToken(id);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { VmlError } from '../../../core/errors.js';
 import { addUser } from '../../../logbook/server/admin.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
+import { databaseOptions, dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
 
 export const logbookUserAddCommand: HostCommand = {
   path: ['logbook', 'user', 'add'],
@@ -14,7 +14,8 @@ an scrypt hash; agents use tokens ("vml logbook token create NAME"). Works while
 
 Examples:
   vml logbook user add alice --data /srv/vml
-  vml logbook user add bob --admin --password-file /root/bob.pw --data /srv/vml`,
+  vml logbook user add bob --admin --password-file /root/bob.pw --data /srv/vml
+  vml logbook user add carol --data /srv/vml --database postgres://vml@db.example.org/vml  # PGPASSWORD set`,
   configure(cmd) {
     dataOption(cmd)
       .argument('<name>', 'user name: lowercase letters, digits, "-" and "_"')
@@ -24,7 +25,7 @@ Examples:
   async run(ctx, args, flags) {
     const password =
       typeof flags.passwordFile === 'string' ? await readPassword(flags.passwordFile) : undefined;
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       const user = await addUser(data.metadata, args[0] ?? '', { admin: flags.admin === true, password });
       ctx.output.emit(serverUserEvent(user));

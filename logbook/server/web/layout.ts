@@ -23,7 +23,11 @@ th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(-
 th { background: #eef1f4; font-weight: 600; }
 form.stack { display: grid; gap: .6rem; max-width: 28rem; background: #fff; padding: 1rem; border: 1px solid var(--line); }
 form.inline { display: inline; margin: 0; }
-label { display: grid; gap: .2rem; font-weight: 600; }
+label { display: grid; gap: .2rem; font-weight: 600; min-width: 0; }
+label > input, label > select { width: 100%; font-weight: 400; }
+label.check input { width: auto; }
+label.inline-label { display: inline; font-weight: 400; }
+label.inline-label > input { width: auto; }
 input, select, button { font: inherit; padding: .35rem .5rem; }
 button { cursor: pointer; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; }
 button.danger { border-color: var(--bad); background: var(--bad); }

@@ -15,6 +15,7 @@
  *   // then add `helloPage` to PAGES in pages.ts
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JobRunner } from '../jobs.js';
 import type { Metadata, User } from '../metadata.js';
 import type { OidcClient } from '../oidc.js';
 import type { Storage } from '../storage.js';
@@ -33,6 +34,8 @@ export interface WebServices {
   readonly signInLimit: SignInLimit;
   /** OIDC sign-in (`--oidc-issuer`); absent when off. */
   readonly oidc?: OidcClient | undefined;
+  /** gc and check runs on owner namespaces (admin pages). */
+  readonly jobs: JobRunner;
 }
 
 /** Everything a page handler gets. `U` is `User` behind a user or admin guard. */

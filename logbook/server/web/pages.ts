@@ -3,12 +3,24 @@
  * pages/NAME.ts exporting `definePage({...})` (see page.ts) and add it here.
  */
 import type { WebPage } from './page.js';
+import { adminPage } from './pages/admin.js';
+import { adminAuditPage } from './pages/admin-audit.js';
+import { adminJobPage, adminJobStartPost, adminJobsPage } from './pages/admin-jobs.js';
+import { adminQuotaPost, adminQuotasPage } from './pages/admin-quotas.js';
+import { adminStoragePage } from './pages/admin-storage.js';
+import {
+  adminMakeAdminPost,
+  adminUnmakeAdminPost,
+  adminUserAddPost,
+  adminUsersPage,
+} from './pages/admin-users.js';
 import { entriesPage } from './pages/entries.js';
 import { homePage } from './pages/home.js';
 import { oidcCallbackPage } from './pages/oidc-callback.js';
 import { oidcLoginPage } from './pages/oidc-login.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
 import { signOutPost } from './pages/sign-out.js';
+import { tokenCreatePost, tokenRevokePage, tokenRevokePost, tokensPage } from './pages/tokens.js';
 
 export const PAGES: readonly WebPage[] = [
   homePage,
@@ -18,4 +30,20 @@ export const PAGES: readonly WebPage[] = [
   entriesPage,
   oidcLoginPage,
   oidcCallbackPage,
+  tokensPage,
+  tokenCreatePost,
+  tokenRevokePage,
+  tokenRevokePost,
+  adminPage,
+  adminUsersPage,
+  adminUserAddPost,
+  adminMakeAdminPost,
+  adminUnmakeAdminPost,
+  adminQuotasPage,
+  adminQuotaPost,
+  adminStoragePage,
+  adminJobsPage,
+  adminJobStartPost,
+  adminJobPage,
+  adminAuditPage,
 ];

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { JobRunner, type JobStore } from '../jobs.js';
 import type { User } from '../metadata.js';
 import { parseCookies, serializeCookie } from './cookies.js';
 import { type Html, html } from './html.js';
@@ -16,7 +17,9 @@ import { csrfToken, findLiveSession, SESSION_COOKIE, sameToken } from './session
 import { SignInLimit } from './sign-in-limit.js';
 
 /** What registerWeb needs. */
-export interface WebOptions extends Omit<WebServices, 'signInLimit'> {
+export interface WebOptions extends Omit<WebServices, 'signInLimit' | 'jobs'> {
+  /** Where gc and check runs are kept. */
+  readonly jobStore: JobStore;
   /** Told about unexpected (500) failures, which users see only as "internal error". */
   readonly onInternalError?: ((error: unknown, request: FastifyRequest) => void) | undefined;
 }
@@ -27,14 +30,24 @@ const CSRF_FIELD = 'csrf';
 
 /** Adds every page of PAGES to `app`. */
 export async function registerWeb(app: FastifyInstance, options: WebOptions): Promise<void> {
-  const services: WebServices = { ...options, signInLimit: new SignInLimit() };
+  const jobs = new JobRunner(options.jobStore, options.storage);
+  const services: WebServices = { ...options, signInLimit: new SignInLimit(), jobs };
+  // Closing the app waits for running gc and check jobs, so they never outlive the storage they use.
+  app.addHook('onClose', () => jobs.idle());
   await app.register(async (web) => {
     await web.register(formbody);
     web.setErrorHandler((error, request, reply) => {
-      const status = error instanceof WebError ? error.status : 500;
+      // Fastify's own 4xx (a body that is too large or of an unknown type) are the client's doing, not ours.
+      const fastifyStatus = (error as { statusCode?: unknown }).statusCode;
+      const clientError = typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500;
+      const status = error instanceof WebError ? error.status : clientError ? fastifyStatus : 500;
       if (status === 500) options.onInternalError?.(error, request);
       const message =
-        error instanceof WebError ? error.message : 'Internal error: the server log has the details';
+        error instanceof WebError
+          ? error.message
+          : clientError
+            ? 'The server cannot read this request: send the form from its page'
+            : 'Internal error: the server log has the details';
       void sendPage(reply, status, errorPage(status, message, request.url));
     });
     for (const page of PAGES) {

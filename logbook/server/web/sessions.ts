@@ -69,20 +69,3 @@ export async function findLiveSession(
   const record = await store.findSession(hashSessionId(id));
   return record && record.expires > now.toISOString() ? record : undefined;
 }
-
-/** Sessions in this process only: for tests and until the metadata database keeps them. */
-export class MemorySessions implements SessionStore {
-  readonly #sessions = new Map<string, SessionRecord>();
-  async addSession(session: SessionRecord): Promise<void> {
-    this.#sessions.set(session.hash, session);
-  }
-  async findSession(hash: string): Promise<SessionRecord | undefined> {
-    return this.#sessions.get(hash);
-  }
-  async deleteSession(hash: string): Promise<void> {
-    this.#sessions.delete(hash);
-  }
-  async deleteExpiredSessions(now: string): Promise<void> {
-    for (const [hash, s] of this.#sessions) if (s.expires <= now) this.#sessions.delete(hash);
-  }
-}

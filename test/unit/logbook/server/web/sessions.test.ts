@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../../../logbook/server/app.js';
 import { SIGN_IN_FAILED } from '../../../../../logbook/server/web/pages/sign-in.js';
+import { MAX_FAILURES_PER_NAME } from '../../../../../logbook/server/web/sign-in-limit.js';
 import { setCookies, startWebServer, type WebTestServer } from '../../../../helpers/web.js';
 
 const PASSWORD = 'correct horse battery';
@@ -98,6 +99,15 @@ describe('web sessions', () => {
     expect(
       (await server.app.inject({ method: 'GET', url: '/entries', headers: { cookie: session } })).statusCode,
     ).toBe(303);
+  });
+
+  it('after repeated failures even the right password is refused for a while (429)', async () => {
+    await server.addUser('dave', PASSWORD);
+    for (let i = 0; i < MAX_FAILURES_PER_NAME; i++)
+      expect((await postSignIn(server, 'dave', 'wrong')).statusCode).toBe(401);
+    const res = await postSignIn(server, 'dave', PASSWORD);
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['set-cookie'] ?? '').not.toContain('vml_session');
   });
 
   it('cookies are Secure when the public URL is https', async () => {
