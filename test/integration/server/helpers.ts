@@ -48,7 +48,10 @@ export interface RunningServer {
   stdout(): string;
 }
 
-/** Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json [EXTRA…]` and waits until it listens. */
+/**
+ * Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json` (then `extra`, e.g. --database …)
+ * and waits until it listens.
+ */
 export function startServer(data: string, port = 0, extra: readonly string[] = []): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
