@@ -310,6 +310,8 @@ export interface ServerListening {
   readonly type: 'server-listening';
   readonly url: string;
   readonly data: string;
+  /** The OIDC issuer users sign in at, when --oidc-issuer is on. */
+  readonly oidc?: string | undefined;
   /** The metadata database: a path or a PostgreSQL URL without password. */
   readonly database?: string;
 }

@@ -17,6 +17,7 @@ import {
 } from './api-types.js';
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
+import type { OidcClient } from './oidc.js';
 import { registerPublicRoutes } from './public/routes.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   readonly publicUrl?: string | undefined;
   /** Whether requests without a token may read the public namespace (`--public-anonymous`). */
   readonly publicAnonymous?: boolean;
+  /** OIDC sign-in (`--oidc-issuer`); off when absent. */
+  readonly oidc?: OidcClient | undefined;
   /** Where resumable uploads wait (uploads.ts); without it the agent saves every file in one POST. */
   readonly uploads?: UploadArea;
 }
@@ -94,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sessions: options.metadata,
     jobStore: options.metadata,
     publicUrl: options.publicUrl,
+    oidc: options.oidc,
     onInternalError: options.onInternalError,
   });
   registerPublicRoutes(app, {

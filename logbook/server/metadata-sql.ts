@@ -9,7 +9,7 @@
 import { VmlError } from '../../core/errors.js';
 import type { Access } from './api-types.js';
 import type { JobKind, JobLogLine, JobRecord, JobResult } from './jobs.js';
-import type { AuditRecord, Metadata, PublishedRecord, TokenRecord, User } from './metadata.js';
+import type { AuditRecord, Metadata, OidcLink, PublishedRecord, TokenRecord, User } from './metadata.js';
 import { isUniqueViolation, type SqlDriver, type SqlRow } from './sql/driver.js';
 import { migrate } from './sql/migrations.js';
 import type { SessionRecord } from './web/sessions.js';
@@ -215,9 +215,50 @@ export class SqlMetadata implements Metadata {
     return rows.map((row) => ({ time: String(row.time), line: String(row.line) }));
   }
 
+  async addOidcLink(link: Omit<OidcLink, 'created'>): Promise<OidcLink> {
+    const created = new Date().toISOString();
+    try {
+      await this.#sql.run('INSERT INTO oidc_identities (issuer, sub, "user", created) VALUES (?, ?, ?, ?)', [
+        link.issuer,
+        link.sub,
+        link.user,
+        created,
+      ]);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new VmlError('E_USAGE', `Cannot link user "${link.user}": it or this identity is linked already`);
+    }
+    return { ...link, created };
+  }
+
+  async findOidcLink(issuer: string, sub: string): Promise<OidcLink | undefined> {
+    const row = await this.#sql.get('SELECT * FROM oidc_identities WHERE issuer = ? AND sub = ?', [
+      issuer,
+      sub,
+    ]);
+    return row && toOidcLink(row);
+  }
+
+  async findOidcLinkOfUser(issuer: string, user: string): Promise<OidcLink | undefined> {
+    const row = await this.#sql.get('SELECT * FROM oidc_identities WHERE issuer = ? AND "user" = ?', [
+      issuer,
+      user,
+    ]);
+    return row && toOidcLink(row);
+  }
+
   async close(): Promise<void> {
     await this.#sql.close();
   }
+}
+
+function toOidcLink(row: SqlRow): OidcLink {
+  return {
+    issuer: String(row.issuer),
+    sub: String(row.sub),
+    user: String(row.user),
+    created: String(row.created),
+  };
 }
 
 function toJob(row: SqlRow): JobRecord {

@@ -46,7 +46,8 @@ export interface AuditRecord {
     | 'user-unadmin'
     | 'user-quota'
     | 'token-create'
-    | 'token-revoke';
+    | 'token-revoke'
+    | 'oidc-link';
   /** What was acted on: "alice/higgs@v3 (3f2a9c1e…)", "data/3f2a…", a user or token id. */
   readonly target: string;
   readonly token?: string | undefined;
@@ -61,6 +62,17 @@ export interface PublishedRecord {
   /** Who published it: the owner saving it, or "admin" / a user re-publishing it. */
   readonly publisher: string;
   readonly time: string;
+}
+
+/**
+ * An OIDC identity linked to a local user. `issuer` + `sub` is what an issuer promises never to reassign
+ * (unlike preferred_username): a user has at most one identity per issuer, an identity one user.
+ */
+export interface OidcLink {
+  readonly issuer: string;
+  readonly sub: string;
+  readonly user: string;
+  readonly created: string;
 }
 
 /** Users, tokens and audit log. Implementations must allow another process to change them concurrently. */
@@ -89,5 +101,11 @@ export interface Metadata extends SessionStore, JobStore {
   removePublished(id: string): Promise<boolean>;
   /** The published versions, by entry and version number. */
   listPublished(): Promise<PublishedRecord[]>;
+  /** Links an identity to a user; throws VmlError E_USAGE if either is linked already (for that issuer). */
+  addOidcLink(link: Omit<OidcLink, 'created'>): Promise<OidcLink>;
+  /** The link of an identity, if any. */
+  findOidcLink(issuer: string, sub: string): Promise<OidcLink | undefined>;
+  /** The identity at `issuer` linked to `user`, if any. */
+  findOidcLinkOfUser(issuer: string, user: string): Promise<OidcLink | undefined>;
   close(): Promise<void>;
 }

@@ -52,6 +52,26 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       await db.cleanup();
     });
 
+    it('links an OIDC identity to one user: neither the identity nor the user (per issuer) twice', async () => {
+      const issuer = 'https://auth.example.org/realms/cern';
+      await metadata.addUser({ name: 'alice', admin: false });
+      await metadata.addUser({ name: 'bob', admin: false });
+      const link = await metadata.addOidcLink({ issuer, sub: 'a-1', user: 'alice' });
+      expect(link.created).toMatch(/^\d{4}-\d\d-\d\dT/);
+      const other = await another();
+      expect(await other.findOidcLink(issuer, 'a-1')).toEqual(link);
+      expect(await other.findOidcLinkOfUser(issuer, 'alice')).toEqual(link);
+      expect(await other.findOidcLink(issuer, 'b-2')).toBeUndefined();
+      expect(await other.findOidcLink('https://elsewhere.example.org', 'a-1')).toBeUndefined();
+      // The same identity for bob, or another identity of this issuer for alice: refused by the database.
+      expect(await codeOf(other.addOidcLink({ issuer, sub: 'a-1', user: 'bob' }))).toBe('E_USAGE');
+      expect(await codeOf(other.addOidcLink({ issuer, sub: 'x-9', user: 'alice' }))).toBe('E_USAGE');
+      // Another issuer is another identity space.
+      await other.addOidcLink({ issuer: 'https://elsewhere.example.org', sub: 'a-1', user: 'bob' });
+      expect((await metadata.findOidcLink('https://elsewhere.example.org', 'a-1'))?.user).toBe('bob');
+      expect((await metadata.findOidcLink(issuer, 'a-1'))?.user).toBe('alice');
+    });
+
     it('adds, finds and lists users, sorted by name, with or without a password hash', async () => {
       const bob = await metadata.addUser({ name: 'bob', admin: true, passwordHash: 'scrypt$x' });
       await metadata.addUser({ name: 'alice', admin: false });

@@ -95,6 +95,21 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // OIDC sign-in: which identity (issuer + sub) is which user. The two keys make the database, not the
+    // server, decide a race between two first sign-ins (several servers may share it).
+    name: 'oidc-identities',
+    statements: [
+      `CREATE TABLE oidc_identities (
+        issuer TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        "user" TEXT NOT NULL REFERENCES users(name),
+        created TEXT NOT NULL,
+        PRIMARY KEY (issuer, sub),
+        UNIQUE (issuer, "user")
+      )`,
+    ],
+  },
 ];
 
 /** What `{AUTO_ID}` stands for in each dialect. */

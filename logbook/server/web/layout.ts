@@ -31,6 +31,7 @@ label.inline-label > input { width: auto; }
 input, select, button { font: inherit; padding: .35rem .5rem; }
 button { cursor: pointer; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; }
 button.danger { border-color: var(--bad); background: var(--bad); }
+a.button { display: inline-block; padding: .35rem .8rem; border-radius: 4px; background: var(--accent); color: #fff; text-decoration: none; }
 .error { color: var(--bad); background: #fff0ee; border: 1px solid #f5c2bc; padding: .5rem .8rem; }
 .notice { background: #eef6ff; border: 1px solid #b6d4fe; padding: .5rem .8rem; }
 .muted { color: var(--muted); }

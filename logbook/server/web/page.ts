@@ -17,6 +17,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JobRunner } from '../jobs.js';
 import type { Metadata, User } from '../metadata.js';
+import type { OidcClient } from '../oidc.js';
 import type { Storage } from '../storage.js';
 import { type Html, html } from './html.js';
 import type { SessionStore } from './sessions.js';
@@ -31,6 +32,8 @@ export interface WebServices {
   readonly publicUrl?: string | undefined;
   /** Failed password sign-ins of this server (in memory). */
   readonly signInLimit: SignInLimit;
+  /** OIDC sign-in (`--oidc-issuer`); absent when off. */
+  readonly oidc?: OidcClient | undefined;
   /** gc and check runs on owner namespaces (admin pages). */
   readonly jobs: JobRunner;
 }

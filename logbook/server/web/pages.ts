@@ -22,6 +22,8 @@ import { entriesPage } from './pages/entries.js';
 import { entryHistoryPage } from './pages/entry-history.js';
 import { filesPage } from './pages/files.js';
 import { homePage } from './pages/home.js';
+import { oidcCallbackPage } from './pages/oidc-callback.js';
+import { oidcLoginPage } from './pages/oidc-login.js';
 import { publishPage, unpublishPage } from './pages/publish.js';
 import { signInPage, signInPost } from './pages/sign-in.js';
 import { signOutPost } from './pages/sign-out.js';
@@ -45,6 +47,8 @@ export const PAGES: readonly WebPage[] = [
   deleteEntryPage,
   publishPage,
   unpublishPage,
+  oidcLoginPage,
+  oidcCallbackPage,
   tokensPage,
   tokenCreatePost,
   tokenRevokePage,

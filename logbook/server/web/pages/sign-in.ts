@@ -6,6 +6,7 @@ import { type Html, html } from '../html.js';
 import { definePage, localPath, type PageContext, redirect, view } from '../page.js';
 import { startSession } from '../session-cookie.js';
 import { FAILURE_DELAY_MS } from '../sign-in-limit.js';
+import { oidcButton } from './oidc-button.js';
 
 /** The one answer to a failed sign-in, whether the name is unknown or the password wrong. */
 export const SIGN_IN_FAILED = 'Unknown user name or wrong password';
@@ -18,7 +19,7 @@ ${ctx.csrf}<input type="hidden" name="next" value="${next}">
 <label>User name <input name="name" autocomplete="username" required value="${name}" autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>
-</form>`;
+</form>${oidcButton(ctx, next)}`;
 }
 
 export const signInPage = definePage({
