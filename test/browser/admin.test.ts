@@ -128,7 +128,7 @@ describe('admin pages in Chromium', () => {
     await admin.getByRole('button', { name: 'Set' }).first().click();
     await admin.waitForURL((u) => u.pathname === '/admin/quotas');
     const row = admin.getByRole('row', { name: /^alice / });
-    expect(await row.getByRole('cell').nth(1).textContent()).toBe('1.0 KiB');
+    expect(await row.getByRole('cell').nth(1).textContent()).toBe('1.00 KiB');
     await screenshot(admin, 'admin-quotas');
     // alice's agent now cannot save a pack: the server answers 507 QUOTA.
     const token = await server.token('alice', 'full');
