@@ -2,13 +2,14 @@
  * Backup throughput through the logbook server over loopback versus a local dir: logbook (target ≥ 0.8×).
  * `npm run build && node dist/bench/server.js [--mib 500] [--runs 2]`: generates a bench tree once (into
  * bench/.data/server/), then times first backups of it with `vml-agent backup` into a fresh `dir:` logbook
- * and into a fresh `vml logbook serve` process on 127.0.0.1, alternating, and prints the medians.
+ * and into a fresh `vml logbook serve` process on 127.0.0.1, alternating, and prints the medians and the
+ * server's peak resident memory (VmHWM from /proc, Linux) during each server backup.
  * With `--s3 s3://HOST:PORT/BUCKET` (key pair in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) it also times the
  * agent straight to that bucket (`s3`) and a server keeping its logbooks there (`server-s3`); each run uses a
  * fresh key prefix (test/helpers/ceph.ts starts a throwaway radosgw).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,6 +87,14 @@ function serve(data: string, extra: string[] = []): Promise<{ child: ChildProces
   });
 }
 
+/** Peak resident set of a process so far, in MiB (NaN where /proc has no VmHWM). */
+function peakRssMiB(pid: number | undefined): number {
+  const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+const serverRss: number[] = [];
+
 type Kind = 'dir' | 'server' | 's3' | 'server-s3';
 
 async function backupOnce(src: string, kind: Kind): Promise<number> {
@@ -107,7 +116,9 @@ async function backupOnce(src: string, kind: Kind): Promise<number> {
         JSON.parse(host(['logbook', 'token', 'create', 'bench', '--data', data, '--json'])).token,
       );
       agent(['init', '--logbook', server.url, ...common, '--no-config'], { VML_TOKEN: token });
-      return agent(['backup', '--logbook', server.url, ...common], { VML_TOKEN: token });
+      const seconds = agent(['backup', '--logbook', server.url, ...common], { VML_TOKEN: token });
+      serverRss.push(peakRssMiB(server.child.pid));
+      return seconds;
     } finally {
       server.child.removeAllListeners('close');
       server.child.kill('SIGTERM');
@@ -141,3 +152,4 @@ if (values.s3) {
     `s3: straight ${(mib / s3).toFixed(1)} MiB/s (${(dir / s3).toFixed(2)}x dir), through the server ${(mib / serverS3).toFixed(1)} MiB/s (${(dir / serverS3).toFixed(2)}x dir)`,
   );
 }
+console.log(`server peak RSS per backup: ${serverRss.map((m) => `${m.toFixed(0)} MiB`).join(', ')}`);

@@ -310,6 +310,8 @@ export interface ServerListening {
   readonly type: 'server-listening';
   readonly url: string;
   readonly data: string;
+  /** The OIDC issuer users sign in at, when --oidc-issuer is on. */
+  readonly oidc?: string | undefined;
   /** The metadata database: a path or a PostgreSQL URL without password. */
   readonly database?: string;
   /** Where logbook files go when not under `data`: an s3:// location (never with credentials). */
@@ -324,6 +326,12 @@ export interface ServerUser {
   /** Whether the user has a password (web sign-in); tokens work either way. */
   readonly password: boolean;
   readonly created: string;
+  /** Bytes the user's namespace may store; null for no limit (`user list`, `user quota`). */
+  readonly quota?: number | null;
+  /** Bytes the user's namespace stores now (`user list`, `user quota`). */
+  readonly used?: number;
+  /** `user quota --dry-run`: the quota shown is the one that would be set. */
+  readonly dryRun?: boolean;
 }
 
 /** A token of the logbook server, created or listed. */

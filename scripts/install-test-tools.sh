@@ -35,6 +35,7 @@ want ceph-osd ceph-osd
 want ceph-mgr ceph-mgr
 want radosgw radosgw
 want ceph ceph-common
+want chromium chromium                # web interface tests (playwright-core drives it)
 want pg_ctlcluster postgresql         # a throwaway PostgreSQL for the server's metadata (test/helpers/postgres.ts)
 if [ "${1:-}" = bench ]; then
   want restic restic

@@ -17,12 +17,16 @@ export interface CommonFlags {
   readonly recipe?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  /** `--token-file`: the API token of a logbook server (http-token.ts). */
+  readonly tokenFile?: string;
 }
 
 export interface CommandContext {
   readonly output: Output;
   readonly config: AgentConfig;
   readonly signal: AbortSignal;
+  /** `--token-file`, for commands that open a backend themselves (init). */
+  readonly tokenFile: string | undefined;
   /** Opens the configured logbook (E_USAGE when none is configured, E_NO_LOGBOOK when absent). */
   openLogbook(): Promise<Logbook>;
   /** The entry from --entry, VML_ENTRY or the config file (E_USAGE when none). */
@@ -56,11 +60,12 @@ export async function createContext(
     output,
     config,
     signal,
+    tokenFile: flags.tokenFile,
     async openLogbook() {
       if (logbook) return logbook;
       const url = requireLogbook(config);
       try {
-        logbook = await Logbook.open(await openBackend(url), {
+        logbook = await Logbook.open(await openBackend(url, { tokenFile: flags.tokenFile }), {
           onDamaged: (what, error) =>
             output.emit({ type: 'warning', message: `Skipped damaged ${what}: ${(error as Error).message}` }),
         });

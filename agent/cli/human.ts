@@ -3,7 +3,7 @@
  * progress, warnings and errors to stderr.
  */
 import type { Event } from '../../core/events.js';
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration } from '../../core/format.js';
 
 type Formatters = { [K in Event['type']]: (event: Extract<Event, { type: K }>) => string | undefined };
 
@@ -145,9 +145,11 @@ export const HUMAN: Formatters = {
   'login-warning': (e) => `VML: ${e.message}${e.hint ? `\n     run: ${e.hint}` : ''}`,
   'login-warnings-written': (e) => `Wrote ${e.count} login warning${e.count === 1 ? '' : 's'} to ${e.path}`,
   'server-listening': (e) =>
-    `Logbook server listening on ${e.url} (data in ${e.data}${e.database ? `, metadata in ${e.database}` : ''}${e.storage ? `, logbooks in ${e.storage}` : ''}); Ctrl-C stops it`,
+    `Logbook server listening on ${e.url} (data in ${e.data}${e.database ? `, metadata in ${e.database}` : ''}${e.storage ? `, logbooks in ${e.storage}` : ''}${e.oidc ? `; OIDC sign-in at ${e.oidc}` : ''}); Ctrl-C stops it`,
   'server-user': (e) =>
-    `${e.name.padEnd(20)}  ${e.admin ? 'admin' : 'user '}  ${e.password ? 'password' : 'tokens only'}  since ${e.created.slice(0, 10)}`,
+    `${e.dryRun ? 'would set ' : ''}${e.name.padEnd(20)}  ${e.admin ? 'admin' : 'user '}  ${e.password ? 'password' : 'tokens only'}  since ${e.created.slice(0, 10)}` +
+    (e.used === undefined ? '' : `  used ${formatBytes(e.used)}`) +
+    (e.quota === undefined ? '' : e.quota === null ? '  no quota' : `  quota ${formatBytes(e.quota)}`),
   'server-token': (e) => {
     const line = `${e.id}  ${e.user.padEnd(12)}  ${e.scope.padEnd(20)}  ${e.revoked ? `revoked ${e.revoked.slice(0, 10)}` : `created ${e.created.slice(0, 10)}`}  ${e.label}`;
     if (e.dryRun) return `would revoke ${line}`;

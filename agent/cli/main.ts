@@ -18,6 +18,10 @@ function addCommonOptions(cmd: Command): Command {
       'logbook location: dir:/srv/vml, http(s)://HOST:PORT (a logbook server) or s3://HOST:PORT/BUCKET[/PREFIX] (default from /etc/vml/agent.yaml or VML_LOGBOOK)',
     )
     .option('--entry <owner/name>', 'the entry to work on (default from /etc/vml/agent.yaml or VML_ENTRY)')
+    .option(
+      '--token-file <file>',
+      'a 0600 file holding the API token of an http(s):// logbook (default VML_TOKEN, VML_TOKEN_FILE)',
+    )
     .option('--json', 'print one JSON object per line; errors as JSON on stderr')
     .option('-v, --verbose', 'print debug lines and stack traces');
 }

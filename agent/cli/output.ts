@@ -3,7 +3,7 @@
  * human formatters, with a live status line for progress on a terminal and plain lines elsewhere.
  */
 import type { Event, Output, ProgressEvent } from '../../core/events.js';
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration } from '../../core/format.js';
 import { HUMAN } from './human.js';
 
 export interface CliOutput extends Output {

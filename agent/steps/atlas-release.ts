@@ -131,9 +131,9 @@ export const atlasReleaseStep: FactStep<ReleaseWith, ReleaseFacts, z.input<typeo
       const a = old.get(path);
       const b = now.get(path);
       if (a === undefined && b !== undefined)
-        changes.push({ change: 'added', subject: `work area ${path}`, detail: label(b) });
+        changes.push({ change: 'added', subject: `work area ${path}`, detail: releaseLabel(b) });
       else if (b === undefined && a !== undefined)
-        changes.push({ change: 'removed', subject: `work area ${path}`, detail: label(a) });
+        changes.push({ change: 'removed', subject: `work area ${path}`, detail: releaseLabel(a) });
       else if (a !== undefined && b !== undefined) changes.push(...areaChanges(path, a, b));
     }
     return changes;
@@ -141,14 +141,18 @@ export const atlasReleaseStep: FactStep<ReleaseWith, ReleaseFacts, z.input<typeo
 
   describe(facts) {
     if (facts.areas.length === 0) return ['no ATLAS work area (no .asetup.save found)'];
-    return facts.areas.map((a) => `${a.path}: ${label(a)}`);
+    return facts.areas.map((a) => `${a.path}: ${releaseLabel(a)}`);
   },
 };
 
 function areaChanges(path: string, a: ReleaseArea, b: ReleaseArea): FactChange[] {
   const out: FactChange[] = [];
-  if (label(a) !== label(b))
-    out.push({ change: 'modified', subject: `release of ${path}`, detail: `${label(a)} -> ${label(b)}` });
+  if (releaseLabel(a) !== releaseLabel(b))
+    out.push({
+      change: 'modified',
+      subject: `release of ${path}`,
+      detail: `${releaseLabel(a)} -> ${releaseLabel(b)}`,
+    });
   for (const name of [...new Set([...Object.keys(a.variables), ...Object.keys(b.variables)])].sort()) {
     const x = a.variables[name];
     const y = b.variables[name];
@@ -167,7 +171,8 @@ function areaChanges(path: string, a: ReleaseArea, b: ReleaseArea): FactChange[]
 }
 
 /** `AnalysisBase 24.2.35 (x86_64-el9-gcc13-opt)`, `Athena main nightly 2024-05-21T2101 (…)`. */
-function label(a: ReleaseArea): string {
+/** `Athena 24.0.30 (x86_64-el9-gcc13-opt)`: how a work area's release is shown (show, diff, the web pages). */
+export function releaseLabel(a: ReleaseSummary): string {
   const release = a.nightly ? `${a.branch ?? ''} nightly ${a.release ?? '?'}`.trim() : (a.release ?? '?');
   return `${a.project ?? 'unknown project'} ${release}${a.platform ? ` (${a.platform})` : ''}`;
 }

@@ -59,13 +59,14 @@ export function dataDir(flags: Record<string, unknown>): string {
 }
 
 /** The event that shows one user (add and list print the same): never the password hash. */
-export function serverUserEvent(user: User): ServerUser {
+export function serverUserEvent(user: User, used?: number): ServerUser {
   return {
     type: 'server-user',
     name: user.name,
     admin: user.admin,
     password: user.passwordHash !== undefined,
     created: user.created,
+    ...(used === undefined ? {} : { used, quota: user.quota ?? null }),
   };
 }
 

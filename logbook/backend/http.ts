@@ -2,9 +2,9 @@
  * The `http:`/`https:` backend: a logbook on a VML logbook server (logbook/server/), spoken to through the
  * REST API of logbook/server/api-types.ts. The server confines every call to the token owner's namespace.
  * Connection failures and 5xx answers are TRANSIENT, so the retry wrapper of open.ts retries them with
- * backoff; a save is one request whose body the server stores only once it has all of it.
+ * backoff; a save is one request whose body the server stores only once it has all of it, or, above
+ * `resumableAbove` bytes, an upload session (http-upload.ts) that a dropped connection does not restart.
  */
-import { readFileSync } from 'node:fs';
 import { VmlError } from '../../core/errors.js';
 import {
   type ApiError,
@@ -26,23 +26,45 @@ import {
   type LoadOptions,
 } from './backend.js';
 import { checkHandle } from './dir.js';
+import { type ResumeOptions, type ServerRequest, saveResumable } from './http-upload.js';
+
+/** Bodies above this many bytes go up in a resumable session: packs (16 MiB), not trees or manifests. */
+export const RESUMABLE_ABOVE = 4 * 1024 * 1024;
+
+/** Options of HttpBackend. */
+export interface HttpBackendOptions {
+  /** Bodies larger than this use a resumable upload session (default RESUMABLE_ABOVE). */
+  readonly resumableAbove?: number;
+  readonly resume?: ResumeOptions;
+}
 
 /** A logbook on a server; `baseUrl` has no trailing slash and no credentials. */
 export class HttpBackend implements Backend {
   readonly location: string;
   readonly properties = { connections: 4, atomicReplace: true } as const;
   readonly #token: string;
+  readonly #options: HttpBackendOptions;
+  /** False once the server answered that it has no upload routes. */
+  #sessions = true;
 
-  constructor(baseUrl: string, token: string) {
+  constructor(baseUrl: string, token: string, options: HttpBackendOptions = {}) {
     this.location = baseUrl;
     this.#token = token;
+    this.#options = options;
   }
 
   async save(h: Handle, data: Uint8Array, options?: IoOptions): Promise<void> {
     checkHandle(h);
     // The body is a copy: the caller may reuse its buffer once the promise settles, and fetch reads lazily.
+    const body = data.slice();
+    if (this.#sessions && body.byteLength > (this.#options.resumableAbove ?? RESUMABLE_ABOVE)) {
+      const request: ServerRequest = (method, path, what, io, init) =>
+        this.#request(method, path, what, io, init);
+      if (await saveResumable(request, h, body, options, this.#options.resume)) return;
+      this.#sessions = false;
+    }
     await this.#request('POST', filePath(h.type, h.name), describeHandle(h), options, {
-      body: data.slice(),
+      body,
       headers: { 'content-type': 'application/octet-stream' },
     });
   }
@@ -113,7 +135,11 @@ export class HttpBackend implements Backend {
     path: string,
     what: string,
     options: IoOptions | undefined,
-    init: { body?: Uint8Array | string; headers?: Record<string, string> } = {},
+    init: {
+      body?: Uint8Array | string;
+      headers?: Record<string, string>;
+      conflictIsTransient?: boolean;
+    } = {},
   ): Promise<Response> {
     const signal = options?.signal;
     signal?.throwIfAborted();
@@ -132,6 +158,10 @@ export class HttpBackend implements Backend {
       });
     }
     if (response.ok) return response;
+    if (response.status === 409 && init.conflictIsTransient === true) {
+      await response.body?.cancel();
+      throw new BackendError('TRANSIENT', `The logbook server is not ready for ${method} "${what}" yet`);
+    }
     throw await this.#failure(response, method, what);
   }
 
@@ -157,11 +187,16 @@ export class HttpBackend implements Backend {
         return new BackendError('RANGE', `Cannot read the range asked of ${where}: ${detail}`);
       case 401:
         return new VmlError('E_AUTH', `The logbook server "${this.location}" refused the token: ${detail}`, {
-          hint: 'Check VML_TOKEN (or the file VML_TOKEN_FILE names): it may be mistyped or revoked',
+          hint: 'Check the token (--token-file, VML_TOKEN or VML_TOKEN_FILE): it may be mistyped or revoked',
         });
       case 403:
         return new VmlError('E_PERMISSION', `The logbook server refused ${method} ${where}: ${detail}`, {
           hint: 'The token\'s scope does not allow this; "vml logbook token create --scope" makes one that does',
+        });
+      case 507:
+        // Final, not retried: the backup stops here with the logbook valid (what was saved is debris for gc).
+        return new VmlError('E_NO_SPACE', `The logbook server refused ${method} ${where}: ${detail}`, {
+          hint: 'Ask the server\'s administrator for a larger quota, or delete old versions ("vml-agent delete ENTRY@VERSION --yes") and run "vml-agent gc"',
         });
     }
     if (response.status >= 500 || response.status === 429 || response.status === 408) {
@@ -174,28 +209,4 @@ export class HttpBackend implements Backend {
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
-}
-
-/**
- * The API token, never from the command line: VML_TOKEN, or the first line of the file VML_TOKEN_FILE
- * names (what a systemd unit should use).
- */
-export function readToken(env: NodeJS.ProcessEnv = process.env): string {
-  const direct = env.VML_TOKEN?.trim();
-  if (direct) return direct;
-  const file = env.VML_TOKEN_FILE;
-  if (file) {
-    try {
-      const token = readFileSync(file, 'utf8').split('\n')[0]?.trim();
-      if (token) return token;
-    } catch (error) {
-      throw new VmlError('E_AUTH', `Cannot read the token file "${file}": ${(error as Error).message}`, {
-        hint: 'VML_TOKEN_FILE must name a readable file holding the token from "vml logbook token create"',
-        cause: error,
-      });
-    }
-  }
-  throw new VmlError('E_AUTH', 'No token for the logbook server', {
-    hint: 'Set VML_TOKEN to the token from "vml logbook token create", or VML_TOKEN_FILE to a file holding it',
-  });
 }

@@ -13,12 +13,18 @@ export interface OpenBackendOptions {
   readonly create?: boolean;
   /** Tuning of the retry wrapper; tests pass tiny delays. */
   readonly retry?: RetryOptions;
+  /** `--token-file`: where a logbook server's API token is (http-token.ts). */
+  readonly tokenFile?: string | undefined;
 }
 
 /** Finds the backend for `url` by scheme, opens (or creates) it and wraps it; throws VmlError E_USAGE. */
 export async function openBackend(url: string, options: OpenBackendOptions = {}): Promise<Backend> {
   const factory = findBackend(url);
-  const backend = options.create === true ? await factory.create(url) : await factory.open(url);
+  const factoryOptions = { tokenFile: options.tokenFile };
+  const backend =
+    options.create === true
+      ? await factory.create(url, factoryOptions)
+      : await factory.open(url, factoryOptions);
   // To come, innermost first: a connection limiter (properties.connections) and logging, i.e.
   // retrying(logging(limited(be))).
   return new RetryingBackend(backend, options.retry);

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import { VmlError } from '../../core/errors.js';
 import type { Backend } from './backend.js';
 import { DirBackend } from './dir.js';
-import { HttpBackend, readToken } from './http.js';
+import { HttpBackend } from './http.js';
+import { readToken } from './http-token.js';
 import { parseS3Location, readS3Credentials, stripS3Credentials } from './s3-location.js';
 
 /** A parsed location. `target` may hold credentials: print `stripCredentials(url)` instead. */
@@ -25,9 +26,15 @@ export interface BackendFactory {
   /** The location with passwords and keys removed, for messages and logs. */
   stripCredentials(url: string): string;
   /** Makes an empty logbook's storage (directories, bucket) and opens it. */
-  create(url: string): Promise<Backend>;
+  create(url: string, options?: FactoryOptions): Promise<Backend>;
   /** Opens existing storage without changing it. */
-  open(url: string): Promise<Backend>;
+  open(url: string, options?: FactoryOptions): Promise<Backend>;
+}
+
+/** What a command line may tell a factory besides the location (secrets by path only). */
+export interface FactoryOptions {
+  /** `--token-file`: the file holding a logbook server's API token. */
+  readonly tokenFile?: string | undefined;
 }
 
 /** `dir:/abs/path`, `dir:relative/path` (against the working directory) or a bare `/abs/path`. */
@@ -49,7 +56,8 @@ export const dirFactory: BackendFactory = {
 
 /**
  * `http://HOST:PORT` or `https://HOST[:PORT][/PREFIX]`: a logbook server (logbook/server/). The token comes
- * from VML_TOKEN or VML_TOKEN_FILE, never from the location, so a location never holds a secret.
+ * from --token-file, VML_TOKEN or VML_TOKEN_FILE (http-token.ts), never from the location, so a location
+ * never holds a secret.
  */
 function serverFactory(scheme: 'http' | 'https'): BackendFactory {
   const factory: BackendFactory = {
@@ -72,15 +80,16 @@ function serverFactory(scheme: 'http' | 'https'): BackendFactory {
         throw new VmlError(
           'E_USAGE',
           `Cannot use "${stripUserInfo(url)}" as a server logbook: it must hold only the host, port and path`,
-          { hint: 'Give the token through VML_TOKEN or VML_TOKEN_FILE, never in the location' },
+          { hint: 'Give the token through --token-file, VML_TOKEN or VML_TOKEN_FILE, never in the location' },
         );
       }
       return { scheme, target: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
     },
     stripCredentials: stripUserInfo,
     // The server makes a user's namespace on first use: creating is opening.
-    create: (url) => factory.open(url),
-    open: async (url) => new HttpBackend(factory.parse(url).target, readToken()),
+    create: (url, options) => factory.open(url, options),
+    open: async (url, options) =>
+      new HttpBackend(factory.parse(url).target, readToken({ tokenFile: options?.tokenFile })),
   };
   return factory;
 }

@@ -7,14 +7,14 @@ import type { TokenScope } from './api-types.js';
 import { checkUserName, hashPassword, newToken, parseScope } from './auth.js';
 import type { Metadata, TokenRecord, User } from './metadata.js';
 
-/** Who the host's administration commands act as, in the audit log. */
+/** Who the host's administration commands act as, in the audit log (the web pages pass the signed-in admin). */
 const ADMIN_ACTOR = 'admin';
 
 /** Adds a user, with a password hash when a password is given. */
 export async function addUser(
   metadata: Metadata,
   name: string,
-  options: { admin?: boolean; password?: string | undefined } = {},
+  options: { admin?: boolean; password?: string | undefined; actor?: string | undefined } = {},
 ): Promise<User> {
   checkUserName(name);
   if (options.password !== undefined && options.password.length < 8) {
@@ -24,7 +24,7 @@ export async function addUser(
   }
   const passwordHash = options.password === undefined ? undefined : await hashPassword(options.password);
   const user = await metadata.addUser({ name, admin: options.admin === true, passwordHash });
-  await metadata.audit({ actor: ADMIN_ACTOR, action: 'user-add', target: name });
+  await metadata.audit({ actor: options.actor ?? ADMIN_ACTOR, action: 'user-add', target: name });
   return user;
 }
 
@@ -32,7 +32,7 @@ export async function addUser(
 export async function createToken(
   metadata: Metadata,
   user: string,
-  options: { label?: string | undefined; scope?: string | undefined } = {},
+  options: { label?: string | undefined; scope?: string | undefined; actor?: string | undefined } = {},
 ): Promise<{ record: TokenRecord; token: string }> {
   if (!(await metadata.findUser(user))) {
     throw new VmlError('E_NOT_FOUND', `Cannot make a token for "${user}": there is no such user`, {
@@ -42,18 +42,30 @@ export async function createToken(
   const scope: TokenScope = parseScope(options.scope ?? 'full', user);
   const { id, token, hash } = newToken();
   const record = await metadata.addToken({ id, user, label: options.label ?? '', scope, hash });
-  await metadata.audit({ actor: ADMIN_ACTOR, action: 'token-create', target: `${user} ${id}` });
+  await metadata.audit({
+    actor: options.actor ?? ADMIN_ACTOR,
+    action: 'token-create',
+    target: `${user} ${id}`,
+  });
   return { record, token };
 }
 
 /** Revokes a token by id; E_NOT_FOUND when there is no live token with that id. */
-export async function revokeToken(metadata: Metadata, id: string): Promise<TokenRecord> {
+export async function revokeToken(
+  metadata: Metadata,
+  id: string,
+  options: { actor?: string | undefined } = {},
+): Promise<TokenRecord> {
   const record = await metadata.findToken(id);
   if (!record || record.revoked !== undefined || !(await metadata.revokeToken(id))) {
     throw new VmlError('E_NOT_FOUND', `Cannot revoke token "${id}": there is no live token with that id`, {
       hint: 'List the tokens with "vml logbook token list"',
     });
   }
-  await metadata.audit({ actor: ADMIN_ACTOR, action: 'token-revoke', target: `${record.user} ${id}` });
+  await metadata.audit({
+    actor: options.actor ?? ADMIN_ACTOR,
+    action: 'token-revoke',
+    target: `${record.user} ${id}`,
+  });
   return record;
 }

@@ -67,6 +67,7 @@ export type ApiErrorCode =
   | 'BAD_REQUEST'
   | 'CONFLICT'
   | 'TOO_LARGE'
+  | 'QUOTA'
   | 'INTERNAL';
 
 /** Body of every error response (kopia's `{code, error}`). */
@@ -84,6 +85,7 @@ export const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   BAD_REQUEST: 400,
   CONFLICT: 409,
   TOO_LARGE: 413,
+  QUOTA: 507,
   INTERNAL: 500,
 };
 
@@ -92,3 +94,28 @@ export const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
  * a namespace, and a tree blob of a huge directory can be big: the bound is generous.
  */
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Resumable uploads (docs/server.md, "Resumable uploads"): `POST uploadPath(type, name)` with the headers
+ * SIZE_HEADER and SHA256_HEADER opens a session (201, UploadCreated); `PATCH uploadSessionPath(id)` with
+ * OFFSET_HEADER and an UPLOAD_CONTENT_TYPE body appends; `HEAD` on it answers the received count in
+ * OFFSET_HEADER; `POST` on it commits (saves the file as a plain POST would); `DELETE` abandons it.
+ */
+export function uploadPath(type: FileType, name: string): string {
+  return `${API_PREFIX}/uploads/${type}/${encodeURIComponent(name)}`;
+}
+
+export function uploadSessionPath(id: string): string {
+  return `${API_PREFIX}/uploads/${encodeURIComponent(id)}`;
+}
+
+/** Bytes of the session received so far (HEAD, PATCH answers), or where a PATCH body starts (request). */
+export const OFFSET_HEADER = 'vml-offset';
+/** SHA-256 hex of the whole file, given when a session is opened. */
+export const SHA256_HEADER = 'vml-sha256';
+/** The body type of PATCH (as in tus): raw bytes that continue the upload at OFFSET_HEADER. */
+export const UPLOAD_CONTENT_TYPE = 'application/offset+octet-stream';
+
+export interface UploadCreated {
+  readonly id: string;
+}

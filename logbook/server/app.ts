@@ -17,9 +17,12 @@ import {
 } from './api-types.js';
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
+import type { OidcClient } from './oidc.js';
 import { registerPublicRoutes } from './public/routes.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
+import type { UploadArea } from './uploads.js';
+import { notFoundPage, registerWeb } from './web/register.js';
 
 /** What buildApp needs. */
 export interface AppOptions {
@@ -27,8 +30,14 @@ export interface AppOptions {
   readonly storage: Storage;
   /** Told about unexpected (500) failures, which clients see only as "internal error". */
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
+  /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
+  readonly publicUrl?: string | undefined;
   /** Whether requests without a token may read the public namespace (`--public-anonymous`). */
   readonly publicAnonymous?: boolean;
+  /** OIDC sign-in (`--oidc-issuer`); off when absent. */
+  readonly oidc?: OidcClient | undefined;
+  /** Where resumable uploads wait (uploads.ts); without it the agent saves every file in one POST. */
+  readonly uploads?: UploadArea;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
@@ -65,6 +74,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.status(API_STATUS[code]).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (!request.url.startsWith(`${API_PREFIX}/`)) {
+      return void reply.status(404).type('text/html; charset=utf-8').send(notFoundPage(request.url).text);
+    }
     const body: ApiError = { code: 'NOT_FOUND', error: `No route ${request.method} ${request.url}` };
     void reply.status(404).send(body);
   });
@@ -73,7 +85,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const caller = callerOf(request);
     return { user: caller.user, token: caller.tokenId, scope: caller.scope };
   });
-  registerFileRoutes(app, { metadata: options.metadata, storage: options.storage, callerOf });
+  registerFileRoutes(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    callerOf,
+    uploads: options.uploads,
+  });
+  await registerWeb(app, {
+    metadata: options.metadata,
+    storage: options.storage,
+    sessions: options.metadata,
+    jobStore: options.metadata,
+    publicUrl: options.publicUrl,
+    oidc: options.oidc,
+    onInternalError: options.onInternalError,
+  });
   registerPublicRoutes(app, {
     metadata: options.metadata,
     storage: options.storage,

@@ -5,18 +5,21 @@
  * one PostgreSQL database.
  */
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { explainFsError, VmlError } from '../../core/errors.js';
 import { stripUserInfo } from '../backend/registry.js';
 import { type DatabaseOptions, openMetadata } from './database.js';
 import type { SqlMetadata } from './metadata-sql.js';
 import { DirStorage, type Storage } from './storage.js';
 import { S3Storage } from './storage-s3.js';
+import { DirUploadArea } from './uploads.js';
 
 export interface ServerData {
   readonly path: string;
   readonly metadata: SqlMetadata;
   readonly storage: Storage;
+  /** `DIR/uploads/<user>/`: partial resumable uploads, outside every namespace. */
+  readonly uploads: DirUploadArea;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export async function openServerData(
     path: root,
     metadata,
     storage,
+    uploads: new DirUploadArea(join(root, 'uploads')),
     async close() {
       await storage.close();
       await metadata.close();

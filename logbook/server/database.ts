@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { VmlError } from '../../core/errors.js';
+import { isVmlError, VmlError } from '../../core/errors.js';
 import { SqlMetadata } from './metadata-sql.js';
 import type { SqlDriver } from './sql/driver.js';
-import { PostgresDriver } from './sql/postgres.js';
+import { explainPostgresError, PostgresDriver, shownUrl } from './sql/postgres.js';
 import { SqliteDriver } from './sql/sqlite.js';
 
 export interface DatabaseOptions {
@@ -33,8 +33,7 @@ export function parseDatabaseUrl(text: string, dataDir: string): DatabaseLocatio
         hint: 'Remove the password from the URL and give it with --database-password-file FILE or PGPASSWORD',
       });
     }
-    const user = url.username === '' ? '' : `${url.username}@`;
-    return { kind: 'postgres', url: text, shown: `postgres://${user}${url.host}${url.pathname}` };
+    return { kind: 'postgres', url: text, shown: shownUrl(text) };
   }
   throw new VmlError('E_USAGE', `Cannot use the database "${text}": expected postgres://… or sqlite:PATH`, {
     hint: 'For example --database postgres://vml@db.example.org:5432/vml, or leave it out for DIR/vml.db',
@@ -52,7 +51,7 @@ export async function openMetadata(dataDir: string, options: DatabaseOptions = {
     return await SqlMetadata.open(driver);
   } catch (error) {
     await driver?.close();
-    throw explainPostgresError(error, where.shown);
+    throw isVmlError(error) ? error : explainPostgresError(error, where.shown);
   }
 }
 
@@ -81,38 +80,5 @@ async function readPassword(file: string): Promise<string> {
         cause: error,
       },
     );
-  }
-}
-
-/** A VmlError naming the database (never its password) and what to check, for a failure to open it. */
-export function explainPostgresError(error: unknown, shown: string): VmlError {
-  const code = String((error as { code?: unknown }).code ?? '');
-  const detail = (error as Error).message;
-  const fail = (message: string, hint: string, errorCode: 'E_IO' | 'E_AUTH' = 'E_IO') =>
-    new VmlError(errorCode, `Cannot open the database "${shown}": ${message}`, { hint, cause: error });
-  switch (code) {
-    case 'ECONNREFUSED':
-      return fail('nothing listens there', 'Check that PostgreSQL runs and that the host and port are right');
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return fail('the host name does not resolve', 'Check the host name in --database');
-    case '28P01':
-    case '28000':
-      return fail(
-        detail,
-        'Check the user and the password (--database-password-file or PGPASSWORD) and pg_hba.conf',
-        'E_AUTH',
-      );
-    case '3D000':
-      return fail(detail, 'Create it first (createdb -O USER NAME), or fix the database name in --database');
-    case '42501':
-      return fail(detail, 'The user needs the right to create tables in that database (it owns the schema)');
-    default:
-      return fail(
-        detail,
-        /timeout/i.test(detail)
-          ? 'Check that the host is reachable (firewall, port) and that PostgreSQL runs'
-          : 'Check --database and that PostgreSQL runs',
-      );
   }
 }

@@ -8,9 +8,11 @@
  */
 import { VmlError } from '../../core/errors.js';
 import type { Access } from './api-types.js';
-import type { AuditRecord, Metadata, PublishedRecord, TokenRecord, User } from './metadata.js';
+import type { JobKind, JobLogLine, JobRecord, JobResult } from './jobs.js';
+import type { AuditRecord, Metadata, OidcLink, PublishedRecord, TokenRecord, User } from './metadata.js';
 import { isUniqueViolation, type SqlDriver, type SqlRow } from './sql/driver.js';
 import { migrate } from './sql/migrations.js';
+import type { SessionRecord } from './web/sessions.js';
 
 /** Metadata in any SQL database the drivers speak. */
 export class SqlMetadata implements Metadata {
@@ -54,6 +56,16 @@ export class SqlMetadata implements Metadata {
 
   async listUsers(): Promise<User[]> {
     return (await this.#sql.all('SELECT * FROM users ORDER BY name')).map(toUser);
+  }
+
+  async setAdmin(name: string, admin: boolean): Promise<boolean> {
+    const { changes } = await this.#sql.run('UPDATE users SET admin = ? WHERE name = ?', [admin, name]);
+    return changes > 0;
+  }
+
+  async setQuota(name: string, bytes: number | null): Promise<boolean> {
+    const { changes } = await this.#sql.run('UPDATE users SET quota = ? WHERE name = ?', [bytes, name]);
+    return changes > 0;
   }
 
   async addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord> {
@@ -130,9 +142,136 @@ export class SqlMetadata implements Metadata {
     }));
   }
 
+  async addSession(session: SessionRecord): Promise<void> {
+    await this.#sql.run('INSERT INTO sessions (hash, "user", created, expires) VALUES (?, ?, ?, ?)', [
+      session.hash,
+      session.user,
+      session.created,
+      session.expires,
+    ]);
+  }
+
+  async findSession(hash: string): Promise<SessionRecord | undefined> {
+    const row = await this.#sql.get('SELECT * FROM sessions WHERE hash = ?', [hash]);
+    return (
+      row && {
+        hash: String(row.hash),
+        user: String(row.user),
+        created: String(row.created),
+        expires: String(row.expires),
+      }
+    );
+  }
+
+  async deleteSession(hash: string): Promise<void> {
+    await this.#sql.run('DELETE FROM sessions WHERE hash = ?', [hash]);
+  }
+
+  async deleteExpiredSessions(now: string): Promise<void> {
+    await this.#sql.run('DELETE FROM sessions WHERE expires <= ?', [now]);
+  }
+
+  async addJob(job: JobRecord): Promise<void> {
+    await this.#sql.run(
+      'INSERT INTO jobs (id, kind, owner, started_by, started, ended, result, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        job.id,
+        job.kind,
+        job.owner,
+        job.startedBy,
+        job.started,
+        job.ended ?? null,
+        job.result,
+        job.summary ?? null,
+      ],
+    );
+  }
+
+  async appendJobLog(id: string, line: JobLogLine): Promise<void> {
+    await this.#sql.run('INSERT INTO job_log (job, time, line) VALUES (?, ?, ?)', [id, line.time, line.line]);
+  }
+
+  async finishJob(id: string, end: { ended: string; result: JobResult; summary: string }): Promise<void> {
+    await this.#sql.run('UPDATE jobs SET ended = ?, result = ?, summary = ? WHERE id = ?', [
+      end.ended,
+      end.result,
+      end.summary,
+      id,
+    ]);
+  }
+
+  async findJob(id: string): Promise<JobRecord | undefined> {
+    const row = await this.#sql.get('SELECT * FROM jobs WHERE id = ?', [id]);
+    return row && toJob(row);
+  }
+
+  async listJobs(limit: number): Promise<JobRecord[]> {
+    // started ties (same millisecond) are broken by id only to keep the order stable.
+    return (await this.#sql.all('SELECT * FROM jobs ORDER BY started DESC, id LIMIT ?', [limit])).map(toJob);
+  }
+
+  async jobLog(id: string): Promise<JobLogLine[]> {
+    const rows = await this.#sql.all('SELECT time, line FROM job_log WHERE job = ? ORDER BY seq', [id]);
+    return rows.map((row) => ({ time: String(row.time), line: String(row.line) }));
+  }
+
+  async addOidcLink(link: Omit<OidcLink, 'created'>): Promise<OidcLink> {
+    const created = new Date().toISOString();
+    try {
+      await this.#sql.run('INSERT INTO oidc_identities (issuer, sub, "user", created) VALUES (?, ?, ?, ?)', [
+        link.issuer,
+        link.sub,
+        link.user,
+        created,
+      ]);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new VmlError('E_USAGE', `Cannot link user "${link.user}": it or this identity is linked already`);
+    }
+    return { ...link, created };
+  }
+
+  async findOidcLink(issuer: string, sub: string): Promise<OidcLink | undefined> {
+    const row = await this.#sql.get('SELECT * FROM oidc_identities WHERE issuer = ? AND sub = ?', [
+      issuer,
+      sub,
+    ]);
+    return row && toOidcLink(row);
+  }
+
+  async findOidcLinkOfUser(issuer: string, user: string): Promise<OidcLink | undefined> {
+    const row = await this.#sql.get('SELECT * FROM oidc_identities WHERE issuer = ? AND "user" = ?', [
+      issuer,
+      user,
+    ]);
+    return row && toOidcLink(row);
+  }
+
   async close(): Promise<void> {
     await this.#sql.close();
   }
+}
+
+function toOidcLink(row: SqlRow): OidcLink {
+  return {
+    issuer: String(row.issuer),
+    sub: String(row.sub),
+    user: String(row.user),
+    created: String(row.created),
+  };
+}
+
+function toJob(row: SqlRow): JobRecord {
+  return {
+    id: String(row.id),
+    kind: String(row.kind) as JobKind,
+    owner: String(row.owner),
+    startedBy: String(row.started_by),
+    started: String(row.started),
+    ...(row.ended === null ? {} : { ended: String(row.ended) }),
+    result: String(row.result) as JobResult,
+    ...(row.summary === null ? {} : { summary: String(row.summary) }),
+  };
 }
 
 function toUser(row: SqlRow): User {
@@ -141,6 +280,7 @@ function toUser(row: SqlRow): User {
     admin: row.admin === 1,
     ...(row.password_hash === null ? {} : { passwordHash: String(row.password_hash) }),
     created: String(row.created),
+    ...(row.quota === null || row.quota === undefined ? {} : { quota: Number(row.quota) }),
   };
 }
 

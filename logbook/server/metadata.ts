@@ -4,6 +4,8 @@
  * stateless servers sharing one database).
  */
 import type { TokenScope } from './api-types.js';
+import type { JobStore } from './jobs.js';
+import type { SessionStore } from './web/sessions.js';
 
 export interface User {
   readonly name: string;
@@ -11,6 +13,8 @@ export interface User {
   /** scrypt hash in the format of auth.ts `hashPassword`; absent for token-only accounts. */
   readonly passwordHash?: string | undefined;
   readonly created: string;
+  /** Most bytes the user's namespace may store; undefined for no limit (docs/server.md, "Quotas"). */
+  readonly quota?: number | undefined;
 }
 
 export interface TokenRecord {
@@ -38,8 +42,12 @@ export interface AuditRecord {
     | 'publish'
     | 'unpublish'
     | 'user-add'
+    | 'user-admin'
+    | 'user-unadmin'
+    | 'user-quota'
     | 'token-create'
-    | 'token-revoke';
+    | 'token-revoke'
+    | 'oidc-link';
   /** What was acted on: "alice/higgs@v3 (3f2a9c1e…)", "data/3f2a…", a user or token id. */
   readonly target: string;
   readonly token?: string | undefined;
@@ -56,12 +64,27 @@ export interface PublishedRecord {
   readonly time: string;
 }
 
+/**
+ * An OIDC identity linked to a local user. `issuer` + `sub` is what an issuer promises never to reassign
+ * (unlike preferred_username): a user has at most one identity per issuer, an identity one user.
+ */
+export interface OidcLink {
+  readonly issuer: string;
+  readonly sub: string;
+  readonly user: string;
+  readonly created: string;
+}
+
 /** Users, tokens and audit log. Implementations must allow another process to change them concurrently. */
-export interface Metadata {
+export interface Metadata extends SessionStore, JobStore {
   /** Adds a user; throws VmlError E_USAGE if the name is taken. */
   addUser(user: Omit<User, 'created'>): Promise<User>;
   findUser(name: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
+  /** Makes a user an admin or not; false if there is no such user. */
+  setAdmin(name: string, admin: boolean): Promise<boolean>;
+  /** Sets (a number of bytes) or lifts (null) a user's quota; false if there is no such user. */
+  setQuota(name: string, bytes: number | null): Promise<boolean>;
   addToken(token: Omit<TokenRecord, 'created'>): Promise<TokenRecord>;
   /** The token with this id, revoked or not. */
   findToken(id: string): Promise<TokenRecord | undefined>;
@@ -78,5 +101,11 @@ export interface Metadata {
   removePublished(id: string): Promise<boolean>;
   /** The published versions, by entry and version number. */
   listPublished(): Promise<PublishedRecord[]>;
+  /** Links an identity to a user; throws VmlError E_USAGE if either is linked already (for that issuer). */
+  addOidcLink(link: Omit<OidcLink, 'created'>): Promise<OidcLink>;
+  /** The link of an identity, if any. */
+  findOidcLink(issuer: string, sub: string): Promise<OidcLink | undefined>;
+  /** The identity at `issuer` linked to `user`, if any. */
+  findOidcLinkOfUser(issuer: string, user: string): Promise<OidcLink | undefined>;
   close(): Promise<void>;
 }

@@ -10,12 +10,19 @@ import { API_PREFIX, type ListedFile, type MissingResponse, MTIME_HEADER, SIZE_H
 import { ApiFailure, type Caller } from './authenticate.js';
 import type { Metadata } from './metadata.js';
 import { checkPublicSave, unpublishDeleted } from './public/publish.js';
+import { checkQuota, storedSize, UsageTally } from './quota.js';
+import { registerUploadRoutes } from './routes-uploads.js';
 import type { Storage } from './storage.js';
+import type { UploadArea } from './uploads.js';
 
 export interface FileRouteDeps {
   readonly metadata: Metadata;
   readonly storage: Storage;
   readonly callerOf: (request: FastifyRequest) => Caller;
+  /** Where resumable uploads wait for their commit; without it the upload routes are absent (404). */
+  readonly uploads?: UploadArea | undefined;
+  /** Usage tallies for quotas (quota.ts); one per server process. */
+  readonly usage?: UsageTally | undefined;
 }
 
 interface FileParams {
@@ -36,6 +43,41 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
     entries.set(caller.user, known);
     return { caller, backend, visible: (h: Handle) => known.visible(backend, caller, h), known };
   };
+  // Refuses a save that would take the caller's namespace over its quota; returns the bytes it replaces.
+  const usage = deps.usage ?? new UsageTally();
+  const admit = async (request: FastifyRequest, h: Handle, size: number): Promise<number> => {
+    const { caller, backend } = await context(request);
+    const before = await storedSize(backend, h);
+    const quota = (await deps.metadata.findUser(caller.user))?.quota;
+    if (quota === undefined || h.type === 'locks') return before;
+    const used = await usage.usage(caller.user, backend);
+    await checkQuota(backend, caller, h, { size, before, used, quota });
+    return before;
+  };
+  // The checks and the atomic save of a whole body, shared by POST and the commit of a resumable upload.
+  const save = async (request: FastifyRequest, h: Handle, data: Uint8Array): Promise<void> => {
+    const { caller, backend, known } = await context(request);
+    const audit = await checkSave(backend, caller, h, data);
+    const before = await admit(request, h, data.byteLength);
+    // A public version is checked and scanned before it is saved, and copied to the public namespace after;
+    // a failed copy fails the request, and the agent's retry saves (the same bytes) and copies again.
+    const copyToPublic =
+      audit?.action === 'publish' ? await checkPublicSave(deps, caller.user, data) : undefined;
+    // The whole body is here: a connection dropped mid-upload never gets this far, and the namespace
+    // backend writes a temp file and renames it, so nothing is ever half-visible.
+    await backend.save(h, data);
+    await usage.add(caller.user, data.byteLength - before);
+    await copyToPublic?.();
+    if (audit) await deps.metadata.audit(audit);
+    known.forget(h);
+  };
+  if (deps.uploads)
+    registerUploadRoutes(app, {
+      callerOf: deps.callerOf,
+      uploads: deps.uploads,
+      save,
+      admit: async (request, h, size) => void (await admit(request, h, size)),
+    });
   const handleOf = (params: FileParams): Handle => {
     const h = { type: fileType(params.type), name: params.name };
     checkHandle(h);
@@ -78,19 +120,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
       if (!Buffer.isBuffer(request.body)) {
         throw new ApiFailure('BAD_REQUEST', 'Send the file as "Content-Type: application/octet-stream"');
       }
-      const { caller, backend, known } = await context(request);
-      const data = request.body;
-      const audit = await checkSave(backend, caller, h, data);
-      // A public version is checked and scanned before it is saved, and copied to the public namespace after;
-      // a failed copy fails the request, and the agent's retry saves (the same bytes) and copies again.
-      const copyToPublic =
-        audit?.action === 'publish' ? await checkPublicSave(deps, caller.user, data) : undefined;
-      // The whole body is here: a connection dropped mid-upload never gets this far, and the namespace
-      // backend writes a temp file and renames it, so nothing is ever half-visible.
-      await backend.save(h, data);
-      await copyToPublic?.();
-      if (audit) await deps.metadata.audit(audit);
-      known.forget(h);
+      await save(request, h, request.body);
       return reply.status(204).send();
     },
   );
@@ -101,7 +131,9 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
     if (!(await visible(h))) return reply.status(204).send(); // as idempotent as for an absent file
     const audit = await checkRemove(backend, caller, h, known);
     const wasPublic = h.type === 'snapshots' && (await known.head(backend, h))?.visibility === 'public';
+    const before = await storedSize(backend, h);
     await backend.remove(h);
+    await usage.add(caller.user, -before);
     if (audit) await deps.metadata.audit(audit);
     // Deleting the owner's public version unpublishes it too.
     if (wasPublic) await unpublishDeleted(deps, h.name, caller.user);

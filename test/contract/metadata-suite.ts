@@ -52,6 +52,26 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       await db.cleanup();
     });
 
+    it('links an OIDC identity to one user: neither the identity nor the user (per issuer) twice', async () => {
+      const issuer = 'https://auth.example.org/realms/cern';
+      await metadata.addUser({ name: 'alice', admin: false });
+      await metadata.addUser({ name: 'bob', admin: false });
+      const link = await metadata.addOidcLink({ issuer, sub: 'a-1', user: 'alice' });
+      expect(link.created).toMatch(/^\d{4}-\d\d-\d\dT/);
+      const other = await another();
+      expect(await other.findOidcLink(issuer, 'a-1')).toEqual(link);
+      expect(await other.findOidcLinkOfUser(issuer, 'alice')).toEqual(link);
+      expect(await other.findOidcLink(issuer, 'b-2')).toBeUndefined();
+      expect(await other.findOidcLink('https://elsewhere.example.org', 'a-1')).toBeUndefined();
+      // The same identity for bob, or another identity of this issuer for alice: refused by the database.
+      expect(await codeOf(other.addOidcLink({ issuer, sub: 'a-1', user: 'bob' }))).toBe('E_USAGE');
+      expect(await codeOf(other.addOidcLink({ issuer, sub: 'x-9', user: 'alice' }))).toBe('E_USAGE');
+      // Another issuer is another identity space.
+      await other.addOidcLink({ issuer: 'https://elsewhere.example.org', sub: 'a-1', user: 'bob' });
+      expect((await metadata.findOidcLink('https://elsewhere.example.org', 'a-1'))?.user).toBe('bob');
+      expect((await metadata.findOidcLink(issuer, 'a-1'))?.user).toBe('alice');
+    });
+
     it('adds, finds and lists users, sorted by name, with or without a password hash', async () => {
       const bob = await metadata.addUser({ name: 'bob', admin: true, passwordHash: 'scrypt$x' });
       await metadata.addUser({ name: 'alice', admin: false });
@@ -168,6 +188,18 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       expect((await metadata.listPublished()).map((p) => p.id)).toEqual([b.id]);
     });
 
+    it('sets and lifts a quota in bytes (beyond 2^32); another process sees it; unknown users are false', async () => {
+      await metadata.addUser({ name: 'alice', admin: false });
+      expect(await metadata.findUser('alice')).not.toHaveProperty('quota');
+      expect(await metadata.setQuota('alice', 20 * 1024 ** 3)).toBe(true);
+      expect((await metadata.findUser('alice'))?.quota).toBe(20 * 1024 ** 3);
+      const other = await another();
+      expect((await other.listUsers()).map((u) => [u.name, u.quota])).toEqual([['alice', 20 * 1024 ** 3]]);
+      expect(await other.setQuota('alice', null)).toBe(true);
+      expect(await metadata.findUser('alice')).not.toHaveProperty('quota');
+      expect(await metadata.setQuota('nobody', 1)).toBe(false);
+    });
+
     it('applies each migration once, also when several processes open a new database at once', async () => {
       const drivers = await Promise.all([db.connect(), db.connect(), db.connect()]);
       // SQLite's driver is synchronous: in ONE process a connection waiting for another's write lock blocks
@@ -244,6 +276,54 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       ]);
       expect(both[0]).toBe('rolled back');
       expect((await sql.all('SELECT s FROM tx ORDER BY s')).map((r) => r.s)).toEqual(['a', 'b', 'e']);
+    });
+
+    it('makes a user an admin and back; false for an unknown user', async () => {
+      await metadata.addUser({ name: 'alice', admin: false });
+      expect(await metadata.setAdmin('alice', true)).toBe(true);
+      expect((await (await another()).findUser('alice'))?.admin).toBe(true);
+      expect(await metadata.setAdmin('alice', false)).toBe(true);
+      expect((await metadata.findUser('alice'))?.admin).toBe(false);
+      expect(await metadata.setAdmin('nobody', true)).toBe(false);
+    });
+
+    it('keeps web sessions by hash, shared with another connection, and deletes expired ones', async () => {
+      await metadata.addUser({ name: 'alice', admin: false });
+      const live = {
+        hash: 'a'.repeat(64),
+        user: 'alice',
+        created: '2026-01-01T00:00:00.000Z',
+        expires: '2026-01-02T00:00:00.000Z',
+      };
+      const old = { ...live, hash: 'b'.repeat(64), expires: '2025-12-31T00:00:00.000Z' };
+      await metadata.addSession(live);
+      await metadata.addSession(old);
+      const other = await another();
+      expect(await other.findSession(live.hash)).toEqual(live);
+      await other.deleteExpiredSessions('2026-01-01T12:00:00.000Z');
+      expect(await metadata.findSession(old.hash)).toBeUndefined();
+      expect(await metadata.findSession(live.hash)).toEqual(live);
+      await metadata.deleteSession(live.hash);
+      await metadata.deleteSession(live.hash); // gone already: no error
+      expect(await other.findSession(live.hash)).toBeUndefined();
+    });
+
+    it('records job runs with their log lines, lists them newest first, and finishes them', async () => {
+      const job = (id: string, started: string) =>
+        ({ id, kind: 'gc', owner: 'alice', startedBy: 'root', started, result: 'running' }) as const;
+      await metadata.addJob(job('j1', '2026-01-01T00:00:00.000Z'));
+      await metadata.addJob(job('j2', '2026-01-01T00:01:00.000Z'));
+      await metadata.appendJobLog('j1', { time: '2026-01-01T00:00:01.000Z', line: 'phase mark' });
+      await metadata.appendJobLog('j1', { time: '2026-01-01T00:00:01.000Z', line: 'phase plan' });
+      const end = { ended: '2026-01-01T00:00:02.000Z', result: 'ok', summary: 'Done' } as const;
+      await metadata.finishJob('j1', end);
+      const other = await another();
+      expect((await other.listJobs(10)).map((j) => j.id)).toEqual(['j2', 'j1']);
+      expect(await other.listJobs(1)).toEqual([job('j2', '2026-01-01T00:01:00.000Z')]);
+      expect(await other.findJob('j1')).toEqual({ ...job('j1', '2026-01-01T00:00:00.000Z'), ...end });
+      expect((await other.jobLog('j1')).map((l) => l.line)).toEqual(['phase mark', 'phase plan']);
+      expect(await other.jobLog('j2')).toEqual([]);
+      expect(await other.findJob('nope')).toBeUndefined();
     });
   });
 }

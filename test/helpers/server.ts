@@ -11,6 +11,7 @@ import { buildApp } from '../../logbook/server/app.js';
 import { SqlMetadata } from '../../logbook/server/metadata-sql.js';
 import { SqliteDriver } from '../../logbook/server/sql/sqlite.js';
 import { DirStorage } from '../../logbook/server/storage.js';
+import { DirUploadArea } from '../../logbook/server/uploads.js';
 
 export interface TestServer {
   readonly app: FastifyInstance;
@@ -18,6 +19,8 @@ export interface TestServer {
   readonly url: string;
   readonly data: string;
   readonly metadata: SqlMetadata;
+  /** The owners' namespaces (the same DirStorage the app serves). */
+  readonly storage: DirStorage;
   /** Adds a user (if new) and returns a fresh token for it. */
   token(user: string, scope?: string): Promise<string>;
   close(): Promise<void>;
@@ -27,7 +30,7 @@ export async function startTestServer(): Promise<TestServer> {
   const data = await mkdtemp(join(tmpdir(), 'vml-server-'));
   const metadata = await SqlMetadata.open(await SqliteDriver.open(join(data, 'vml.db')));
   const storage = new DirStorage(data);
-  const app = await buildApp({ metadata, storage });
+  const app = await buildApp({ metadata, storage, uploads: new DirUploadArea(join(data, 'uploads')) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
@@ -36,6 +39,7 @@ export async function startTestServer(): Promise<TestServer> {
     url: `http://127.0.0.1:${address.port}`,
     data,
     metadata,
+    storage,
     async token(user, scope) {
       if (!(await metadata.findUser(user))) await addUser(metadata, user);
       return (await createToken(metadata, user, { scope })).token;

@@ -53,7 +53,7 @@ Examples:
     const url = requireLogbook(ctx.config);
     if (ctx.config.entry) checkEntryName(ctx.config.entry);
     if (ctx.config.recipe) await loadRecipe(ctx.config.recipe, { dirs: ctx.config.recipeDirs });
-    const created = await createLogbookIfAbsent(url);
+    const created = await createLogbookIfAbsent(url, ctx.tokenFile);
     // The identity before the config, so a refused passphrase leaves no config without its recipient.
     const wanted = flags.identity !== false && flags.config !== false && ctx.config.entry !== undefined;
     // Unattended (image contextualization, scripts) without a passphrase: set up the rest, say what to do.
@@ -122,8 +122,8 @@ async function ensureIdentity(
 }
 
 /** Creates the logbook unless one is there; refuses a non-empty directory that is not a logbook. */
-async function createLogbookIfAbsent(url: string): Promise<boolean> {
-  const backend = await openBackend(url, { create: false }).catch(() => undefined);
+async function createLogbookIfAbsent(url: string, tokenFile: string | undefined): Promise<boolean> {
+  const backend = await openBackend(url, { create: false, tokenFile }).catch(() => undefined);
   if (backend) {
     try {
       await backend.stat({ type: 'config', name: 'config' });
@@ -155,6 +155,6 @@ async function createLogbookIfAbsent(url: string): Promise<boolean> {
       );
     }
   }
-  await Logbook.init(await openBackend(url, { create: true }));
+  await Logbook.init(await openBackend(url, { create: true, tokenFile }));
   return true;
 }

@@ -1,6 +1,6 @@
 /** vml-agent restore (alias checkout): bring the root back to a version, after a safety version. */
 import { mkdir, stat } from 'node:fs/promises';
-import { VmlError } from '../../../core/errors.js';
+import { isVmlError, VmlError } from '../../../core/errors.js';
 import { runBackup } from '../../backup.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
@@ -25,7 +25,8 @@ export const restoreCommand: CommandDefinition = {
   help: `Makes the files in the recipe's scope equal to VERSION: writes what differs, removes what the
 version does not have (only inside the recipe's scope), and sets modes, owners, times and xattrs. Before it
 changes anything that exists, it backs up the current state as a new version (reason "pre-restore") and says
-how to get back. Nothing is ever written outside --root: a version with "../" names, or a live symlink that
+how to get back. A logbook that takes no new versions (a server's read-only …/public) cannot keep that
+safety version: restore from it into an empty --root, or onto files it would not change. Nothing is ever written outside --root: a version with "../" names, or a live symlink that
 leads out of the root, is refused. --dry-run prints the plan and changes nothing. Datasets (Rucio DIDs) are
 not stored: restore lists the "rucio download" commands that bring them back, and runs them with
 --fetch-datasets.
@@ -98,6 +99,8 @@ Examples:
           output: ctx.output,
           signal: ctx.signal,
           recipient: ctx.config.recipient,
+        }).catch((error: unknown) => {
+          throw explainRefusedSafety(error, name);
         });
         safety = `${saved.manifest.entry}@v${saved.manifest.seq}`;
         ctx.output.emit({ type: 'info', message: `Saved the current state as ${safety} before restoring` });
@@ -155,6 +158,19 @@ Examples:
     }
   },
 };
+
+// A read-only location (a server's …/public, a read token) refuses the safety version: say what to do.
+function explainRefusedSafety(error: unknown, name: string): unknown {
+  if (!isVmlError(error) || error.code !== 'E_PERMISSION') return error;
+  return new VmlError(
+    'E_PERMISSION',
+    `Cannot restore ${name} over existing files: the logbook refused the safety version of the current state`,
+    {
+      hint: 'Nothing was changed. Restore into an empty directory (--root DIR), where nothing is overwritten, and copy what you need from there',
+      cause: error,
+    },
+  );
+}
 
 /**
  * Opens the owner's identity on first use (after the files are restored, so a restored default identity

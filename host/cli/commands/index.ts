@@ -8,11 +8,13 @@ import { logbookTokenRevokeCommand } from './logbook-token-revoke.js';
 import { logbookUnpublishCommand } from './logbook-unpublish.js';
 import { logbookUserAddCommand } from './logbook-user-add.js';
 import { logbookUserListCommand } from './logbook-user-list.js';
+import { logbookUserQuotaCommand } from './logbook-user-quota.js';
 
 export const HOST_COMMANDS: readonly HostCommand[] = [
   logbookServeCommand,
   logbookUserAddCommand,
   logbookUserListCommand,
+  logbookUserQuotaCommand,
   logbookTokenCreateCommand,
   logbookTokenListCommand,
   logbookTokenRevokeCommand,

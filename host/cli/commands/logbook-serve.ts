@@ -2,6 +2,7 @@
 import { VmlError } from '../../../core/errors.js';
 import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
+import { OidcClient } from '../../../logbook/server/oidc.js';
 import {
   databaseOptions,
   dataDir,
@@ -10,6 +11,7 @@ import {
   storageLocation,
   storageOption,
 } from '../command.js';
+import { oidcOptions, oidcSettings } from '../oidc-options.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:8420';
 
@@ -29,26 +31,49 @@ at start).
 Public versions are copied into DIR/public and read by every signed-in user at http://HOST:PORT/public
 (also without a token with --public-anonymous).
 
+OIDC sign-in (CERN SSO is Keycloak): --oidc-issuer turns on "Sign in with CERN SSO" on the sign-in page.
+Register a confidential client at the issuer with the redirect URI PUBLIC_URL/auth/oidc/callback and scopes
+"openid profile email"; give its secret in a file (never on the command line). The claim of
+--oidc-username-claim names the local user; an unknown name is refused unless --oidc-create-users. The
+server starts even when the issuer is down (a warning; sign-ins then get an "unavailable" page).
+
 Examples:
   vml logbook serve --data /srv/vml
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
+  vml logbook serve --data /srv/vml --public-url https://vml.example.org   # behind a TLS proxy
   vml logbook serve --data /srv/vml --public-anonymous
   vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json
   PGPASSWORD=… vml logbook serve --data /srv/vml --database postgres://vml@db:5432/vml
+  vml logbook serve --data /srv/vml --public-url https://vml.cern.ch \\
+      --oidc-issuer https://auth.cern.ch/auth/realms/cern --oidc-client-id vml \\
+      --oidc-client-secret-file /etc/vml/oidc-secret --oidc-create-users
   VML_S3_CREDENTIALS=/etc/vml/s3.cred vml logbook serve --data /srv/vml --storage s3://rgw.example:8080/vml`,
   configure(cmd) {
     storageOption(dataOption(cmd))
       .option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`)
       .option('--public-anonymous', 'let requests without a token read public versions (under /public)');
+    oidcOptions(cmd);
+    cmd.option(
+      '--public-url <url>',
+      'how users reach the server, e.g. https://vml.example.org behind a TLS proxy',
+    );
   },
   async run(ctx, _args, flags) {
     const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
+    const usersUrl = publicUrl(flags.publicUrl ?? process.env.VML_PUBLIC_URL);
+    const oidcSet = await oidcSettings(flags, usersUrl);
+    const oidc =
+      oidcSet &&
+      new OidcClient(oidcSet, { onWarning: (message) => ctx.output.emit({ type: 'warning', message }) });
     const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
     try {
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        publicUrl: usersUrl,
         publicAnonymous: flags.publicAnonymous === true,
+        oidc,
+        uploads: data.uploads,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',
@@ -72,7 +97,10 @@ Examples:
         data: data.path,
         database: data.metadata.location,
         ...(data.storage.location.startsWith('s3') ? { storage: data.storage.location } : {}),
+        ...(oidc ? { oidc: oidc.settings.issuer } : {}),
       });
+      // Discovery now, so an unreachable issuer is a warning at start; the server runs regardless.
+      void oidc?.discover().catch(() => {});
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
       await app.close();
     } finally {
@@ -82,6 +110,17 @@ Examples:
     return 0;
   },
 };
+
+/** `--public-url`: an absolute http(s) URL without a trailing slash. */
+function publicUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value)) {
+    throw new VmlError('E_USAGE', `Cannot use --public-url "${value}": expected an http:// or https:// URL`, {
+      hint: 'For example --public-url https://vml.example.org',
+    });
+  }
+  return value.replace(/\/+$/, '');
+}
 
 /** "HOST:PORT" or "[IPV6]:PORT". */
 function parseListen(text: string): { host: string; port: number } {

@@ -1,22 +1,35 @@
-/** vml logbook user list: the users of the logbook server. */
+/** vml logbook user list: the users of the logbook server, with their quota and stored bytes. */
 import { openServerData } from '../../../logbook/server/data-dir.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
+import { namespaceUsage } from '../../../logbook/server/quota.js';
+import {
+  databaseOptions,
+  dataDir,
+  dataOption,
+  type HostCommand,
+  serverUserEvent,
+  storageLocation,
+  storageOption,
+} from '../command.js';
 
 export const logbookUserListCommand: HostCommand = {
   path: ['logbook', 'user', 'list'],
   summary: 'List the users of the logbook server',
-  help: `Examples:
+  help: `Each line shows the user's quota ("vml logbook user quota") and the bytes their namespace stores now,
+counted by listing it.
+
+Examples:
   vml logbook user list --data /srv/vml
   vml logbook user list --data /srv/vml --json | jq -r .name
   vml logbook user list --data /srv/vml --database postgres://vml@db.example.org/vml --database-password-file db.pw`,
   configure(cmd) {
-    dataOption(cmd);
+    storageOption(dataOption(cmd));
   },
   async run(ctx, _args, flags) {
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
     try {
       for (const user of await data.metadata.listUsers()) {
-        ctx.output.emit(serverUserEvent(user));
+        const used = await namespaceUsage(await data.storage.namespace(user.name));
+        ctx.output.emit(serverUserEvent(user, used));
       }
     } finally {
       await data.close();

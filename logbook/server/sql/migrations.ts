@@ -62,6 +62,54 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Bytes a user's namespace may store; NULL for no limit (quota.ts).
+    name: 'user-quota',
+    statements: ['ALTER TABLE users ADD COLUMN quota BIGINT'],
+  },
+  {
+    // The web interface: sessions (only the hash of the cookie's id), gc/check runs and their log lines.
+    name: 'web-sessions-jobs',
+    statements: [
+      `CREATE TABLE sessions (
+        hash TEXT PRIMARY KEY,
+        "user" TEXT NOT NULL REFERENCES users(name),
+        created TEXT NOT NULL,
+        expires TEXT NOT NULL
+      )`,
+      `CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        started_by TEXT NOT NULL,
+        started TEXT NOT NULL,
+        ended TEXT,
+        result TEXT NOT NULL,
+        summary TEXT
+      )`,
+      `CREATE TABLE job_log (
+        seq {AUTO_ID},
+        job TEXT NOT NULL REFERENCES jobs(id),
+        time TEXT NOT NULL,
+        line TEXT NOT NULL
+      )`,
+    ],
+  },
+  {
+    // OIDC sign-in: which identity (issuer + sub) is which user. The two keys make the database, not the
+    // server, decide a race between two first sign-ins (several servers may share it).
+    name: 'oidc-identities',
+    statements: [
+      `CREATE TABLE oidc_identities (
+        issuer TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        "user" TEXT NOT NULL REFERENCES users(name),
+        created TEXT NOT NULL,
+        PRIMARY KEY (issuer, sub),
+        UNIQUE (issuer, "user")
+      )`,
+    ],
+  },
 ];
 
 /** What `{AUTO_ID}` stands for in each dialect. */

@@ -4,6 +4,7 @@
  * the URL, so `location` can be printed as it is.
  */
 import type { Pool, PoolClient, QueryResult } from 'pg';
+import { VmlError } from '../../../core/errors.js';
 import { bindable, type SqlDriver, type SqlExecutor, type SqlRow, type SqlValue } from './driver.js';
 
 export interface PostgresOptions {
@@ -43,7 +44,7 @@ export class PostgresDriver implements SqlDriver {
     // An idle connection that breaks (the database restarted) must not crash the server: the pool drops it
     // and the next query opens a new one.
     pool.on('error', () => {});
-    const driver = new PostgresDriver(pool, url);
+    const driver = new PostgresDriver(pool, shownUrl(url));
     try {
       await pool.query('SELECT 1');
     } catch (error) {
@@ -54,19 +55,19 @@ export class PostgresDriver implements SqlDriver {
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return runOn(this.#pool, sql, params);
+    return this.#explained(runOn(this.#pool, sql, params));
   }
 
   all(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    return allOn(this.#pool, sql, params);
+    return this.#explained(allOn(this.#pool, sql, params));
   }
 
   async get(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow | undefined> {
-    return (await allOn(this.#pool, sql, params))[0];
+    return (await this.all(sql, params))[0];
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    const client = await this.#explained(this.#pool.connect());
     const tx: SqlExecutor = {
       run: (sql, params = []) => runOn(client, sql, params),
       all: (sql, params = []) => allOn(client, sql, params),
@@ -93,6 +94,82 @@ export class PostgresDriver implements SqlDriver {
 
   async close(): Promise<void> {
     await this.#pool.end();
+  }
+
+  /**
+   * A database that went away while the server runs is named in the error (the server's warning says which
+   * and what to check); errors of the statement itself (a unique violation, …) pass through unchanged.
+   */
+  async #explained<T>(pending: Promise<T>): Promise<T> {
+    try {
+      return await pending;
+    } catch (error) {
+      throw isConnectionError(error) ? explainPostgresError(error, this.location, 'use') : error;
+    }
+  }
+}
+
+/** `postgres://USER@HOST:PORT/DB`: a URL for messages, without password or query. */
+export function shownUrl(url: string): string {
+  const parsed = new URL(url);
+  const user = parsed.username === '' ? '' : `${parsed.username}@`;
+  return `postgres://${user}${parsed.host}${parsed.pathname}`;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/** Failures to reach or stay connected to the database: SQLSTATE class 08, shutdowns (57P), network codes. */
+function isConnectionError(error: unknown): boolean {
+  const code = String((error as { code?: unknown }).code ?? '');
+  return (
+    CONNECTION_CODES.has(code) ||
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    /timeout|Connection terminated/i.test((error as Error).message)
+  );
+}
+
+/** A VmlError naming the database (never its password) and what to check, for a failure to open or use it. */
+export function explainPostgresError(
+  error: unknown,
+  shown: string,
+  doing: 'open' | 'use' = 'open',
+): VmlError {
+  const code = String((error as { code?: unknown }).code ?? '');
+  const detail = (error as Error).message;
+  const fail = (message: string, hint: string, errorCode: 'E_IO' | 'E_AUTH' = 'E_IO') =>
+    new VmlError(errorCode, `Cannot ${doing} the database "${shown}": ${message}`, { hint, cause: error });
+  switch (code) {
+    case 'ECONNREFUSED':
+      return fail('nothing listens there', 'Check that PostgreSQL runs and that the host and port are right');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return fail('the host name does not resolve', 'Check the host name in --database');
+    case '28P01':
+    case '28000':
+      return fail(
+        detail,
+        'Check the user and the password (--database-password-file or PGPASSWORD) and pg_hba.conf',
+        'E_AUTH',
+      );
+    case '3D000':
+      return fail(detail, 'Create it first (createdb -O USER NAME), or fix the database name in --database');
+    case '42501':
+      return fail(detail, 'The user needs the right to create tables in that database (it owns the schema)');
+    default:
+      return fail(
+        detail,
+        /timeout/i.test(detail)
+          ? 'Check that the host is reachable (firewall, port) and that PostgreSQL runs'
+          : 'Check --database and that PostgreSQL runs',
+      );
   }
 }
 

@@ -44,10 +44,13 @@ export interface RunningServer {
   readonly port: number;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
+  /** Everything the server wrote to stdout so far (with --json: its events, warnings included). */
+  stdout(): string;
 }
 
 /**
- * Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json [EXTRA…]` and waits until it listens.
+ * Starts `vml logbook serve --data DATA --listen 127.0.0.1:PORT --json` (then `extra`, e.g. --database …)
+ * and waits until it listens.
  */
 export function startServer(data: string, port = 0, extra: readonly string[] = []): Promise<RunningServer> {
   const child = spawn(
@@ -69,7 +72,7 @@ export function startServer(data: string, port = 0, extra: readonly string[] = [
       if (!line) return;
       clearTimeout(timer);
       const url = (JSON.parse(line) as { url: string }).url;
-      resolve({ child, url, port: Number(new URL(url).port), stderr: () => stderr });
+      resolve({ child, url, port: Number(new URL(url).port), stderr: () => stderr, stdout: () => stdout });
     });
   });
 }

@@ -86,8 +86,17 @@ describe('two servers sharing one PostgreSQL database and one data directory', (
     const log = await agent(one, ['log'], token, root, 'bob/work');
     expect(log.code, log.stderr).toBe(0);
     expect(log.events.filter((e) => e.type === 'version').map((e) => e.entry)).toEqual(['bob/work']);
-    const users = await admin(['user', 'list']);
-    expect(users.events.map((e) => e.name)).toEqual(['alice', 'bob']);
+    // The same database named by the environment instead of flags (what a systemd unit would set).
+    process.env.VML_SERVER_DATABASE = database[1];
+    process.env.VML_SERVER_DATABASE_PASSWORD_FILE = database[3];
+    try {
+      const users = await runHost(['logbook', 'user', 'list', '--data', data, '--json']);
+      expect(users.code, users.stderr).toBe(0);
+      expect(users.events.map((e) => e.name)).toEqual(['alice', 'bob']);
+    } finally {
+      delete process.env.VML_SERVER_DATABASE;
+      delete process.env.VML_SERVER_DATABASE_PASSWORD_FILE;
+    }
   });
 
   it('a token revoked with the administration command is refused by both at the next request', async () => {

@@ -266,6 +266,25 @@ describe('public versions on the logbook server', () => {
     }
   });
 
+  it("restoring from /public over Bob's own files is refused with a way out, changing nothing", async () => {
+    const target = await makeGuestRoot(join(T, 'bob-changed'), {
+      'home/alice/analysis/run.py': 'print("Bob changed this")\n',
+    });
+    // /public takes no safety version of what would be overwritten, and nothing may be lost.
+    const refused = await agent(['restore', 'alice/test@v2'], {
+      token: bob,
+      rootDir: target,
+      location: publicUrl(),
+    });
+    expect(refused.code, refused.stderr).toBe(12);
+    expect(refused.error?.message).toContain('refused the safety version');
+    expect(refused.error?.hint).toContain('empty directory');
+    expect(await readFile(join(target, 'home/alice/analysis/run.py'), 'utf8')).toBe(
+      'print("Bob changed this")\n',
+    );
+    expect(await publicSnapshots()).toEqual([publicId]);
+  });
+
   it("Bob still cannot read Alice's private versions, and cannot write into /public", async () => {
     const own = await agent(['log'], { token: bob });
     expect(own.code).toBe(10); // his own namespace: no logbook; Alice's is not reachable at all

@@ -115,6 +115,27 @@ describe('openMetadata on PostgreSQL', () => {
   }, 30_000);
 });
 
+describe('a PostgreSQL that stops while a server uses it', () => {
+  it('fails the next call with an error naming the database, and a unique violation stays as it is', async () => {
+    const own = await startPostgres();
+    try {
+      const url = await own.createDatabase();
+      await writeFile(join(T, 'own.pw'), `${own.password}\n`);
+      const metadata = await openMetadata(T, { url, passwordFile: join(T, 'own.pw') });
+      await metadata.addUser({ name: 'alice', admin: false });
+      expect((await failure(metadata.addUser({ name: 'alice', admin: false }))).code).toBe('E_USAGE');
+      await own.stop();
+      const error = await failure(metadata.listUsers());
+      expect(error.code).toBe('E_IO');
+      expect(error.message.startsWith(`Cannot use the database "${url}": `)).toBe(true);
+      expect(error.hint).toMatch(/PostgreSQL runs/);
+      await metadata.close();
+    } finally {
+      await own.stop();
+    }
+  }, 30_000);
+});
+
 describe('openMetadata on SQLite', () => {
   it('adopts a vml.db made before migrations existed, with its users and tokens', async () => {
     const dir = join(T, 'legacy');

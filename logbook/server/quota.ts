@@ -1,0 +1,105 @@
+/**
+ * Quotas per user (docs/server.md, "Quotas"): the stored bytes of a user's namespace may not grow past the
+ * user's quota. Usage is a tally per namespace, primed by one listing and then moved by every save and
+ * removal this server makes, so a save costs one stat, not a listing. Several servers sharing storage each
+ * see only their own changes between primings: the tally is primed again after `maxAgeMs`, so a user can
+ * go over the quota by at most what the other servers accepted within that window.
+ */
+
+import { formatBytes } from '../../core/format.js';
+import { type Backend, FILE_TYPES, type Handle, isBackendError } from '../backend/backend.js';
+import { ApiFailure, type Caller } from './authenticate.js';
+
+/** Stored bytes of every file of a namespace: one listing of each type. */
+export async function namespaceUsage(backend: Backend): Promise<number> {
+  let bytes = 0;
+  for (const type of FILE_TYPES) for await (const file of backend.list(type)) bytes += file.size;
+  return bytes;
+}
+
+interface Tally {
+  bytes: number;
+  readonly primed: number;
+}
+
+/** The usage tallies of one server process. */
+export class UsageTally {
+  readonly #tallies = new Map<string, Promise<Tally>>();
+  readonly #maxAgeMs: number;
+
+  /** `maxAgeMs`: how long a priming is trusted (default 10 minutes). */
+  constructor(options: { maxAgeMs?: number } = {}) {
+    this.#maxAgeMs = options.maxAgeMs ?? 10 * 60 * 1000;
+  }
+
+  /** The owner's stored bytes, priming (or re-priming a stale tally) with one listing. */
+  async usage(owner: string, backend: Backend): Promise<number> {
+    let tally = this.#tallies.get(owner);
+    if (tally && Date.now() - (await tally).primed > this.#maxAgeMs) tally = undefined;
+    if (!tally) {
+      const primed = Date.now();
+      tally = namespaceUsage(backend).then((bytes) => ({ bytes, primed }));
+      tally.catch(() => this.#tallies.delete(owner));
+      this.#tallies.set(owner, tally);
+    }
+    return (await tally).bytes;
+  }
+
+  /** Moves a primed tally by `delta` bytes (a save or removal this server made); unprimed ones wait. */
+  async add(owner: string, delta: number): Promise<void> {
+    const tally = this.#tallies.get(owner);
+    if (tally) (await tally).bytes += delta;
+  }
+}
+
+/** What a save or removal changes: bytes of the file before it. */
+export async function storedSize(backend: Backend, h: Handle): Promise<number> {
+  try {
+    return (await backend.stat(h)).size;
+  } catch (error) {
+    if (isBackendError(error, 'NOT_FOUND')) return 0;
+    throw error;
+  }
+}
+
+/**
+ * Throws QUOTA if saving `size` bytes as `h` (replacing `before` bytes) takes the caller's namespace over
+ * `quota`. Locks and index files never count against it: without them no backup could stop cleanly and no
+ * gc could run. A full token's save while the namespace holds an exclusive lock (gc) may go over too: gc
+ * writes repacked packs before it removes more than it wrote.
+ */
+export async function checkQuota(
+  backend: Backend,
+  caller: Caller,
+  h: Handle,
+  change: { readonly size: number; readonly before: number; readonly used: number; readonly quota: number },
+): Promise<void> {
+  const { size, before, used, quota } = change;
+  if (h.type === 'locks' || h.type === 'index' || size <= before || used + size - before <= quota) return;
+  if (caller.scope.access === 'full' && (await holdsExclusiveLock(backend))) return;
+  throw new ApiFailure(
+    'QUOTA',
+    `Saving "${h.type}/${h.name.slice(0, 12)}" (${formatBytes(size)}) would take user "${caller.user}" over the quota: ${formatBytes(used)} of ${formatBytes(quota)} used`,
+  );
+}
+
+async function holdsExclusiveLock(backend: Backend): Promise<boolean> {
+  for await (const file of backend.list('locks')) {
+    try {
+      const lock = JSON.parse(new TextDecoder().decode(await backend.load(file))) as { exclusive?: unknown };
+      if (lock.exclusive === true) return true;
+    } catch {
+      // A lock removed meanwhile, or not JSON: not gc's.
+    }
+  }
+  return false;
+}
+
+/** "500M", "20GiB", "1.5 TB", "none" → bytes (binary units; a bare number is bytes), null for none. */
+export function parseQuota(text: string): number | null {
+  if (/^none$/i.test(text.trim())) return null;
+  const match = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  if (!match) throw new RangeError(`Cannot read the size "${text}": write e.g. 500M, 20G or none`);
+  const power = ' KMGT'.indexOf((match[2] || ' ').toUpperCase());
+  return Math.round(Number(match[1]) * 1024 ** power);
+}

@@ -1,0 +1,81 @@
+/**
+ * gc and verify (check) runs: start one on a user's namespace (it runs in the background), list the runs
+ * with start, end and result, and show one run's log.
+ */
+import { JOB_KINDS, type JobKind, type JobRecord } from '../../jobs.js';
+import { shortTime } from '../format.js';
+import { html } from '../html.js';
+import { definePage, redirect, view, WebError } from '../page.js';
+
+const LIMIT = 100;
+const KIND_LABEL: Readonly<Record<JobKind, string>> = { gc: 'gc', check: 'verify (check)' };
+
+function jobRow(job: JobRecord) {
+  return html`<tr><td><a href="/admin/jobs/${job.id}">${job.id}</a></td><td>${KIND_LABEL[job.kind]}</td><td>${job.owner}</td>
+<td>${job.startedBy}</td><td>${shortTime(job.started)}</td><td>${shortTime(job.ended)}</td><td>${job.result}</td><td>${job.summary ?? ''}</td></tr>`;
+}
+
+export const adminJobsPage = definePage({
+  method: 'GET',
+  path: '/admin/jobs',
+  guard: 'admin',
+  async handle(ctx) {
+    const users = await ctx.services.metadata.listUsers();
+    const jobs = await ctx.services.jobs.store.listJobs(LIMIT);
+    const owners = users.map((u) => html`<option value="${u.name}">${u.name}</option>`);
+    const kinds = JOB_KINDS.map((k) => html`<option value="${k}">${KIND_LABEL[k]}</option>`);
+    return view(
+      'gc and verify',
+      html`<form method="post" action="/admin/jobs" class="stack">${ctx.csrf}
+<label>Namespace of <select name="owner">${owners}</select></label>
+<label>Job <select name="kind">${kinds}</select></label>
+<button type="submit">Start</button>
+</form>
+<p class="muted">gc keeps unindexed packs younger than one hour (a backup may still be writing them) and takes an
+exclusive lock; check takes a shared lock and reads indexes, packs' headers and every version's trees.</p>
+<h2>Runs</h2>
+${
+  jobs.length === 0
+    ? html`<p class="muted">No runs yet.</p>`
+    : html`<table><thead><tr><th scope="col">Run</th><th scope="col">Job</th><th scope="col">Namespace</th><th scope="col">Started by</th>
+<th scope="col">Start (UTC)</th><th scope="col">End</th><th scope="col">Result</th><th scope="col">Summary</th></tr></thead><tbody>${jobs.map(jobRow)}</tbody></table>`
+}`,
+    );
+  },
+});
+
+export const adminJobStartPost = definePage({
+  method: 'POST',
+  path: '/admin/jobs',
+  guard: 'admin',
+  async handle(ctx) {
+    const kind = JOB_KINDS.find((k) => k === ctx.form.kind);
+    const owner = ctx.form.owner ?? '';
+    if (kind === undefined) throw new WebError(400, 'Choose gc or verify');
+    if (!(await ctx.services.metadata.findUser(owner)))
+      throw new WebError(400, `There is no user "${owner}"`);
+    const job = await ctx.services.jobs.start(kind, owner, ctx.user.name);
+    return redirect(`/admin/jobs/${job.id}`);
+  },
+});
+
+export const adminJobPage = definePage({
+  method: 'GET',
+  path: '/admin/jobs/:id',
+  guard: 'admin',
+  async handle(ctx) {
+    const id = ctx.params.id ?? '';
+    const job = await ctx.services.jobs.store.findJob(id);
+    if (!job) throw new WebError(404, `There is no run "${id}"`);
+    const log = await ctx.services.jobs.store.jobLog(id);
+    return view(
+      `${KIND_LABEL[job.kind]} of ${job.owner}`,
+      html`<p>Run <code>${job.id}</code>, started by ${job.startedBy} at ${shortTime(job.started)} UTC.
+Result: <strong id="job-result">${job.result}</strong>${job.ended ? html`, ended ${shortTime(job.ended)}` : html` (<a href="/admin/jobs/${job.id}">reload</a>)`}.</p>
+${job.summary ? html`<p>${job.summary}</p>` : ''}
+<h2>Log</h2>
+<pre id="job-log">${log.map((l) => `${l.time.slice(11, 19)} ${l.line}\n`)}</pre>
+<p><a href="/admin/jobs">All runs</a></p>`,
+    );
+  },
+});
