@@ -17,6 +17,7 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
@@ -88,8 +89,20 @@ export class S3Backend implements Backend {
     return new S3Backend(where, this.#client, { ...(this.#pageSize ? { pageSize: this.#pageSize } : {}) });
   }
 
-  /** Makes the bucket unless it exists already and is ours. */
+  /**
+   * Makes the bucket unless it exists already and is ours. Asks first, so a key pair that may use the
+   * bucket but not create buckets works; a refused HEAD has no body, so CreateBucket then says why.
+   */
   async createBucket(options?: IoOptions): Promise<void> {
+    try {
+      await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket }), this.#http(options));
+      return;
+    } catch (error) {
+      options?.signal?.throwIfAborted();
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== 404 && status !== 403)
+        throw s3Error(error, `the bucket of "${this.location}"`, options?.signal);
+    }
     try {
       await this.#client.send(new CreateBucketCommand({ Bucket: this.#bucket }), this.#http(options));
     } catch (error) {
