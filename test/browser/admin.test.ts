@@ -145,6 +145,6 @@ describe('admin pages in Chromium', () => {
     await admin.getByRole('button', { name: 'Set' }).first().click();
     await admin.waitForURL((u) => u.pathname === '/admin/quotas');
     expect((await save()).status).toBe(204);
-    expect((await server.metadata.listAudit()).map((a) => a.target)).toContain('alice 1.0 KiB');
+    expect((await server.metadata.listAudit()).map((a) => a.target)).toContain('alice 1.00 KiB');
   });
 });
