@@ -314,6 +314,8 @@ export interface ServerListening {
   readonly oidc?: string | undefined;
   /** The metadata database: a path or a PostgreSQL URL without password. */
   readonly database?: string;
+  /** With --tls-cert: when the server's certificate expires (ISO 8601). */
+  readonly certificateExpires?: string;
 }
 
 /** A user of the logbook server, added or listed. */
