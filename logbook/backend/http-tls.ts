@@ -1,14 +1,15 @@
 /**
  * Which certificates the `https:` backend trusts: Node's bundled CAs (plus NODE_EXTRA_CA_CERTS, which Node
  * reads at start), and the PEM bundle VML_CA_FILE names, e.g. a site's private CA. This is the one place
- * that changes trust: it adds the bundle to the process's default CA list, which fetch uses for every https
- * connection; the agent talks to one logbook per process, so the process-wide list is the right scope.
+ * that changes trust: it adds the bundle to the default CA list of the thread, which fetch uses for every
+ * https connection; the agent talks to one logbook per process, on its main thread (the chunk and encode
+ * workers make no requests), so that list is the right scope.
  * A certificate the client still cannot verify becomes a clear E_AUTH naming the server (tlsFailure).
  */
 
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { getCACertificates, setDefaultCACertificates } from 'node:tls';
+import * as tls from 'node:tls';
 import { VmlError } from '../../core/errors.js';
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -24,7 +25,14 @@ const trusted = new Set<string>();
 export function trustCaFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = env.VML_CA_FILE || undefined;
   if (file === undefined || trusted.has(file)) return file;
-  setDefaultCACertificates([...getCACertificates('default'), ...readCaBundle(file)]);
+  const certificates = readCaBundle(file);
+  // Node 24.5 (and late 22.x) added setDefaultCACertificates; a namespace import keeps older ones starting.
+  if (typeof tls.setDefaultCACertificates !== 'function') {
+    throw new VmlError('E_USAGE', `Cannot use VML_CA_FILE with Node ${process.version}`, {
+      hint: `Set NODE_EXTRA_CA_CERTS="${file}" instead, or use the Node the agent ships with`,
+    });
+  }
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...certificates]);
   trusted.add(file);
   return file;
 }
