@@ -3,7 +3,7 @@
  * `vml logbook serve --tls-cert --tls-key` as a real process; the built agent backs up and restores through
  * it with VML_CA_FILE (and reads with NODE_EXTRA_CA_CERTS instead); without either, a clear E_AUTH naming the
  * server and VML_CA_FILE; the web's cookies are `Secure` over https; bad key and certificate files are
- * refused at start. About 10 s.
+ * refused at start. About 25 s on a busy machine.
  */
 
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -40,16 +40,33 @@ const agent = (args: string[], env: Record<string, string> = {}, rootDir = root)
     { env, timeoutMs: 60_000 },
   );
 
-/** GET `path` over https trusting the test CA: status and Set-Cookie lines. */
-function httpsGet(path: string): Promise<{ status: number; cookies: string[] }> {
+/** A request over https trusting the test CA (node:https: the test process keeps its default CAs). */
+function httpsRequest(
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; cookies: string[]; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { ca: caPem }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookies: res.headers['set-cookie'] ?? [] }));
+    const options = { ca: caPem, method: init.method ?? 'GET', headers: init.headers ?? {} };
+    const req = request(`${server.url}${path}`, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => {
+        body += d;
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, cookies: res.headers['set-cookie'] ?? [], body }),
+      );
     });
     req.on('error', reject);
-    req.end();
+    req.end(init.body);
   });
+}
+
+/** The attributes of cookie `name` in Set-Cookie lines, or undefined when it is not set. */
+function cookieAttributes(cookies: string[], name: string): string[] | undefined {
+  return cookies
+    .find((c) => c.startsWith(`${name}=`))
+    ?.split(';')
+    .map((p) => p.trim());
 }
 let caPem: string;
 
@@ -146,13 +163,36 @@ describe('vml logbook serve --tls-cert --tls-key', () => {
     expect(String(notPem.error?.message)).toContain('holds no valid PEM certificate');
   }, 30_000);
 
-  it('the web sets its cookies Secure over https', async () => {
-    const page = await httpsGet('/signin');
-    expect(page.status).toBe(200);
-    const pre = page.cookies.find((c) => c.startsWith('vml_presession='));
-    expect(pre).toBeDefined();
-    expect(pre?.split(';').map((p) => p.trim())).toContain('Secure');
-  });
+  it('the web sets its cookies Secure over https: the sign-in form and the session', async () => {
+    const passwordFile = join(T, 'carol.password');
+    await writeFile(passwordFile, 'vml-test-web-pw\n', { mode: 0o600 });
+    const added = await runHost([
+      'logbook',
+      'user',
+      'add',
+      'carol',
+      '--password-file',
+      passwordFile,
+      '--data',
+      data,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const form = await httpsRequest('/signin');
+    expect(form.status).toBe(200);
+    const pre = cookieAttributes(form.cookies, 'vml_presession');
+    expect(pre).toContain('Secure');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const signedIn = await httpsRequest('/signin', {
+      method: 'POST',
+      headers: {
+        cookie: pre?.[0] ?? '',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ name: 'carol', password: 'vml-test-web-pw', csrf }).toString(),
+    });
+    expect(signedIn.status, signedIn.body).toBe(303);
+    expect(cookieAttributes(signedIn.cookies, 'vml_session')).toContain('Secure');
+  }, 30_000);
 });
 
 describe('vml logbook serve refuses bad TLS files at start', () => {
