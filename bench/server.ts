@@ -4,6 +4,9 @@
  * bench/.data/server/), then times first backups of it with `vml-agent backup` into a fresh `dir:` logbook
  * and into a fresh `vml logbook serve` process on 127.0.0.1, alternating, and prints the medians and the
  * server's peak resident memory (VmHWM from /proc, Linux) during each server backup.
+ * With `--s3 s3://HOST:PORT/BUCKET` (key pair in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) it also times the
+ * agent straight to that bucket (`s3`) and a server keeping its logbooks there (`server-s3`); each run uses a
+ * fresh key prefix (test/helpers/ceph.ts starts a throwaway radosgw).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +23,11 @@ const AGENT = join(ROOT, 'dist/agent/cli/main.js');
 const HOST = join(ROOT, 'dist/host/cli/main.js');
 
 const { values } = parseArgs({
-  options: { mib: { type: 'string', default: '500' }, runs: { type: 'string', default: '2' } },
+  options: {
+    mib: { type: 'string', default: '500' },
+    runs: { type: 'string', default: '2' },
+    s3: { type: 'string' },
+  },
 });
 const mib = Number(values.mib);
 const runs = Number(values.runs);
@@ -57,7 +64,7 @@ function host(args: string[]): string {
   return execFileSync(process.execPath, [HOST, ...args], { encoding: 'utf8' });
 }
 
-function serve(data: string): Promise<{ child: ChildProcess; url: string }> {
+function serve(data: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [
     HOST,
     'logbook',
@@ -67,6 +74,7 @@ function serve(data: string): Promise<{ child: ChildProcess; url: string }> {
     '--listen',
     '127.0.0.1:0',
     '--json',
+    ...extra,
   ]);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -87,17 +95,21 @@ function peakRssMiB(pid: number | undefined): number {
 
 const serverRss: number[] = [];
 
-async function backupOnce(src: string, kind: 'dir' | 'server'): Promise<number> {
+type Kind = 'dir' | 'server' | 's3' | 'server-s3';
+
+async function backupOnce(src: string, kind: Kind): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'vml-bench-server-'));
   const common = ['--root', src, '--entry', 'bench/tree', '--recipe', 'full-root'];
+  // A fresh key prefix per run: a fresh logbook in the same bucket.
+  const s3 = `${values.s3}/bench-${Date.now()}`;
   try {
-    if (kind === 'dir') {
-      const lb = `dir:${join(work, 'lb')}`;
+    if (kind === 'dir' || kind === 's3') {
+      const lb = kind === 'dir' ? `dir:${join(work, 'lb')}` : s3;
       agent(['init', '--logbook', lb, ...common, '--no-config']);
       return agent(['backup', '--logbook', lb, ...common]);
     }
     const data = join(work, 'server');
-    const server = await serve(data);
+    const server = await serve(data, kind === 'server-s3' ? ['--storage', s3] : []);
     try {
       host(['logbook', 'user', 'add', 'bench', '--data', data]);
       const token = String(
@@ -120,9 +132,10 @@ const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 const src = tree();
-const times: Record<'dir' | 'server', number[]> = { dir: [], server: [] };
+const kinds: Kind[] = values.s3 ? ['dir', 'server', 's3', 'server-s3'] : ['dir', 'server'];
+const times: Record<Kind, number[]> = { dir: [], server: [], s3: [], 'server-s3': [] };
 for (let i = 0; i < runs; i++) {
-  for (const kind of ['dir', 'server'] as const) {
+  for (const kind of kinds) {
     const s = await backupOnce(src, kind);
     times[kind].push(s);
     console.log(`run ${i + 1} ${kind}: ${s.toFixed(1)} s, ${(mib / s).toFixed(1)} MiB/s`);
@@ -133,4 +146,10 @@ const server = median(times.server);
 console.log(
   `${mib} MiB first backup, median of ${runs}: dir ${(mib / dir).toFixed(1)} MiB/s, server ${(mib / server).toFixed(1)} MiB/s, server/dir = ${(dir / server).toFixed(2)}x`,
 );
+if (values.s3) {
+  const [s3, serverS3] = [median(times.s3), median(times['server-s3'])];
+  console.log(
+    `s3: straight ${(mib / s3).toFixed(1)} MiB/s (${(dir / s3).toFixed(2)}x dir), through the server ${(mib / serverS3).toFixed(1)} MiB/s (${(dir / serverS3).toFixed(2)}x dir)`,
+  );
+}
 console.log(`server peak RSS per backup: ${serverRss.map((m) => `${m.toFixed(0)} MiB`).join(', ')}`);

@@ -314,6 +314,8 @@ export interface ServerListening {
   readonly oidc?: string | undefined;
   /** The metadata database: a path or a PostgreSQL URL without password. */
   readonly database?: string;
+  /** Where logbook files go when not under `data`: an s3:// location (never with credentials). */
+  readonly storage?: string;
   /** With --tls-cert: when the server's certificate expires (ISO 8601). */
   readonly certificateExpires?: string;
 }

@@ -30,6 +30,11 @@ want systemd-analyze systemd          # verify the units; systemd-notify for EXT
 want python3 python3-minimal          # a notification socket receiver for systemd-notify in the tests
 want qemu-storage-daemon qemu-system-common   # FUSE export of qcow2 images (appliance/customize-image.sh)
 want strip binutils                   # the e2e guest's Node binary without its debug symbols
+want ceph-mon ceph-mon                # a one-node Ceph cluster with radosgw: the real S3 of the s3:// tests
+want ceph-osd ceph-osd
+want ceph-mgr ceph-mgr
+want radosgw radosgw
+want ceph ceph-common
 want chromium chromium                # web interface tests (playwright-core drives it)
 want pg_ctlcluster postgresql         # a throwaway PostgreSQL for the server's metadata (test/helpers/postgres.ts)
 if [ "${1:-}" = bench ]; then

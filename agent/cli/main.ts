@@ -15,7 +15,7 @@ function addCommonOptions(cmd: Command): Command {
     .option('--root <dir>', 'the file system to work on (default "/"; a mounted guest or a test tree)')
     .option(
       '--logbook <url>',
-      'logbook location, e.g. dir:/srv/vml or https://host:8443 (default from /etc/vml/agent.yaml or VML_LOGBOOK; a private CA for https: VML_CA_FILE)',
+      'logbook location: dir:/srv/vml, http(s)://HOST:PORT (a logbook server) or s3://HOST:PORT/BUCKET[/PREFIX] (default from /etc/vml/agent.yaml or VML_LOGBOOK; a private CA for https: VML_CA_FILE)',
     )
     .option('--entry <owner/name>', 'the entry to work on (default from /etc/vml/agent.yaml or VML_ENTRY)')
     .option(

@@ -69,3 +69,17 @@ export function serverUserEvent(user: User, used?: number): ServerUser {
     ...(used === undefined ? {} : { used, quota: user.quota ?? null }),
   };
 }
+
+/** Adds --storage, for the commands that read or write logbook files (serve, publish, unpublish). */
+export function storageOption(cmd: Command): Command {
+  return cmd.option(
+    '--storage <url>',
+    'where the logbooks are: s3://HOST:PORT/BUCKET[/PREFIX], s3s://… (HTTPS) or dir:PATH (default VML_SERVER_STORAGE, else DIR/owners)',
+  );
+}
+
+/** The storage location from --storage or VML_SERVER_STORAGE; undefined means DIR itself. */
+export function storageLocation(flags: Record<string, unknown>): string | undefined {
+  const url = typeof flags.storage === 'string' ? flags.storage : process.env.VML_SERVER_STORAGE;
+  return url || undefined;
+}

@@ -9,6 +9,7 @@ import { DirBackend } from './dir.js';
 import { HttpBackend } from './http.js';
 import { trustCaFile } from './http-tls.js';
 import { readToken } from './http-token.js';
+import { parseS3Location, readS3Credentials, stripS3Credentials } from './s3-location.js';
 
 /** A parsed location. `target` may hold credentials: print `stripCredentials(url)` instead. */
 export interface BackendLocation {
@@ -101,9 +102,40 @@ function serverFactory(scheme: 'http' | 'https'): BackendFactory {
 export const httpFactory = serverFactory('http');
 export const httpsFactory = serverFactory('https');
 
-// `s3:` (lazy-importing its SDK) joins this list later.
+/**
+ * `s3://HOST:PORT/BUCKET[/PREFIX]` (HTTP) or `s3s://HOST[:PORT]/BUCKET[/PREFIX]` (HTTPS): a bucket of an S3
+ * service such as Ceph radosgw. Keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or VML_S3_CREDENTIALS.
+ * The SDK is imported only when a location of this scheme is opened.
+ */
+function s3FactoryFor(scheme: 's3' | 's3s'): BackendFactory {
+  const open = async (url: string, create: boolean): Promise<Backend> => {
+    const where = parseS3Location(url);
+    const credentials = readS3Credentials();
+    const { S3Backend } = await import('./s3.js');
+    const backend = new S3Backend(where, credentials);
+    if (create) await backend.createBucket();
+    return backend;
+  };
+  return {
+    scheme,
+    parse: (url) => ({ scheme, target: parseS3Location(url).display }),
+    stripCredentials: stripS3Credentials,
+    create: (url) => open(url, true),
+    open: (url) => open(url, false),
+  };
+}
+
+export const s3Factory = s3FactoryFor('s3');
+export const s3sFactory = s3FactoryFor('s3s');
+
 /** Every scheme VML knows. */
-export const BACKENDS: readonly BackendFactory[] = [dirFactory, httpFactory, httpsFactory];
+export const BACKENDS: readonly BackendFactory[] = [
+  dirFactory,
+  httpFactory,
+  httpsFactory,
+  s3Factory,
+  s3sFactory,
+];
 
 /** The factory for a location; throws VmlError E_USAGE for a missing or unknown scheme. */
 export function findBackend(url: string): BackendFactory {

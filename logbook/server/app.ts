@@ -138,7 +138,9 @@ function toApiError(error: unknown): { code: ApiErrorCode; message: string } {
 
 // Backend messages name server paths ("/srv/vml/owners/alice/data/3f/…"): clients get only the file.
 function publicMessage(message: string): string {
-  return message.replace(/"(\/[^"]*)"/g, (_all, path: string) => {
+  // S3 storage names the bucket and the owner's prefix: `File "data/…" on "s3://…/owners/alice" …`.
+  const withoutBucket = message.replace(/ on "s3s?:\/\/[^"]*"/g, '');
+  return withoutBucket.replace(/"(\/[^"]*)"/g, (_all, path: string) => {
     const parts = path.split('/');
     const name = parts.at(-1) ?? '';
     const type = /^[0-9a-f]{2}$/.test(parts.at(-2) ?? '') ? parts.at(-3) : parts.at(-2);

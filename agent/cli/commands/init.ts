@@ -24,7 +24,9 @@ export const initCommand: CommandDefinition = {
   summary: 'Create the logbook (if needed) and write the agent configuration',
   help: `Creates the logbook at --logbook when there is none (a "dir:" location must be absent or an empty
 directory) and writes ROOT/etc/vml/agent.yaml with the logbook, entry and recipe, so later commands and the
-shutdown backup need no options. With --no-config only the logbook is created.
+shutdown backup need no options. With --no-config only the logbook is created. An s3:// location (s3s:// for
+HTTPS) is a key prefix of an S3 bucket, made if missing; its key pair comes from AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names, never from the location.
 
 With --entry, it also creates the owner's age identity (an X25519 key pair) in the owner's home,
 ~/.config/vml/identity.age (mode 0600), encrypted with a passphrase asked on the terminal (or taken from
@@ -39,7 +41,8 @@ without ${PASSPHRASE_ENV} (an unattended first boot) init says so and creates no
 Examples:
   vml-agent init --logbook dir:/srv/vml --entry alice/higgs-ww
   ${PASSPHRASE_ENV}=... vml-agent init --logbook dir:/srv/vml --entry alice/higgs-ww
-  vml-agent init --root /mnt/guest --logbook dir:/tmp/lb --entry alice/test --recipe home --no-identity`,
+  vml-agent init --root /mnt/guest --logbook dir:/tmp/lb --entry alice/test --recipe home --no-identity
+  VML_S3_CREDENTIALS=~/.vml-s3 vml-agent init --logbook s3://rgw.example.org:8080/vml/alice --entry alice/higgs-ww`,
   configure(cmd) {
     cmd
       .option('--recipe <name>', 'the recipe backups use (default "home")')

@@ -3,7 +3,14 @@ import { VmlError } from '../../../core/errors.js';
 import { checkUserName } from '../../../logbook/server/auth.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { publishVersion } from '../../../logbook/server/public/publish.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
+import {
+  databaseOptions,
+  dataDir,
+  dataOption,
+  type HostCommand,
+  storageLocation,
+  storageOption,
+} from '../command.js';
 
 export const logbookPublishCommand: HostCommand = {
   path: ['logbook', 'publish'],
@@ -18,7 +25,7 @@ Examples:
   vml logbook publish alice/higgs-ww@v8 --data /srv/vml --dry-run
   vml logbook publish alice/higgs-ww@v8 --data /srv/vml`,
   configure(cmd) {
-    dataOption(cmd)
+    storageOption(dataOption(cmd))
       .argument('<version>', "ENTRY@VERSION of the owner's public version, e.g. alice/higgs-ww@v8")
       .option('--dry-run', 'check and scan; copy nothing');
   },
@@ -31,7 +38,7 @@ Examples:
       });
     }
     checkUserName(owner);
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
     try {
       const dryRun = flags.dryRun === true;
       const done = await publishVersion(data, { owner, version, actor: 'admin', dryRun });

@@ -4,7 +4,14 @@ import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { OidcClient } from '../../../logbook/server/oidc.js';
 import { readTlsFiles, type TlsFiles } from '../../../logbook/server/tls-files.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
+import {
+  databaseOptions,
+  dataDir,
+  dataOption,
+  type HostCommand,
+  storageLocation,
+  storageOption,
+} from '../command.js';
 import { oidcOptions, oidcSettings } from '../oidc-options.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:8420';
@@ -17,7 +24,10 @@ versions live in their own namespace under DIR/owners/USER; users and tokens are
 or, with --database postgres://…, in PostgreSQL, and can be changed with "vml logbook user|token" while the
 server runs. Several servers may share one PostgreSQL database and one DIR (a shared file system) behind a
 load balancer: they keep no state of their own. The PostgreSQL password comes from --database-password-file
-or PGPASSWORD, never from the URL. Port 0 picks a free port (printed at start).
+or PGPASSWORD, never from the URL. With --storage s3://HOST:PORT/BUCKET (s3s:// for HTTPS) the logbooks go
+to an S3 bucket (Ceph radosgw; made if missing) instead of DIR/owners and DIR/public, with the key pair from
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names. Port 0 picks
+a free port (printed at start).
 
 TLS: beyond loopback, serve https, either with the server's own certificate (--tls-cert and --tls-key, PEM;
 the key file must be mode 0600 and unencrypted) or behind a TLS reverse proxy (then --public-url https://…).
@@ -43,9 +53,10 @@ Examples:
   PGPASSWORD=… vml logbook serve --data /srv/vml --database postgres://vml@db:5432/vml
   vml logbook serve --data /srv/vml --public-url https://vml.cern.ch \\
       --oidc-issuer https://auth.cern.ch/auth/realms/cern --oidc-client-id vml \\
-      --oidc-client-secret-file /etc/vml/oidc-secret --oidc-create-users`,
+      --oidc-client-secret-file /etc/vml/oidc-secret --oidc-create-users
+  VML_S3_CREDENTIALS=/etc/vml/s3.cred vml logbook serve --data /srv/vml --storage s3://rgw.example:8080/vml`,
   configure(cmd) {
-    dataOption(cmd)
+    storageOption(dataOption(cmd))
       .option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`)
       .option('--public-anonymous', 'let requests without a token read public versions (under /public)')
       .option(
@@ -70,7 +81,7 @@ Examples:
     const oidc =
       oidcSet &&
       new OidcClient(oidcSet, { onWarning: (message) => ctx.output.emit({ type: 'warning', message }) });
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
     try {
       const app = await buildApp({
         metadata: data.metadata,
@@ -103,6 +114,7 @@ Examples:
         ...(tls ? { certificateExpires: tls.validTo } : {}),
         data: data.path,
         database: data.metadata.location,
+        ...(data.storage.location.startsWith('s3') ? { storage: data.storage.location } : {}),
         ...(oidc ? { oidc: oidc.settings.issuer } : {}),
       });
       // Discovery now, so an unreachable issuer is a warning at start; the server runs regardless.

@@ -1,7 +1,14 @@
 /** vml logbook unpublish: take a version out of the server's public namespace. */
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { unpublishVersion } from '../../../logbook/server/public/publish.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
+import {
+  databaseOptions,
+  dataDir,
+  dataOption,
+  type HostCommand,
+  storageLocation,
+  storageOption,
+} from '../command.js';
 
 export const logbookUnpublishCommand: HostCommand = {
   path: ['logbook', 'unpublish'],
@@ -15,12 +22,12 @@ Examples:
   vml logbook unpublish alice/higgs-ww@v7 --data /srv/vml --dry-run
   vml logbook unpublish alice/higgs-ww@3f2a9c1e --data /srv/vml`,
   configure(cmd) {
-    dataOption(cmd)
+    storageOption(dataOption(cmd))
       .argument('<version>', 'ENTRY@VERSION, e.g. alice/higgs-ww@v7')
       .option('--dry-run', 'show the version; remove nothing');
   },
   async run(ctx, args, flags) {
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
     try {
       const dryRun = flags.dryRun === true;
       const version = args[0] ?? '';

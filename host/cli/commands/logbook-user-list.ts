@@ -1,7 +1,15 @@
 /** vml logbook user list: the users of the logbook server, with their quota and stored bytes. */
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { namespaceUsage } from '../../../logbook/server/quota.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
+import {
+  databaseOptions,
+  dataDir,
+  dataOption,
+  type HostCommand,
+  serverUserEvent,
+  storageLocation,
+  storageOption,
+} from '../command.js';
 
 export const logbookUserListCommand: HostCommand = {
   path: ['logbook', 'user', 'list'],
@@ -14,10 +22,10 @@ Examples:
   vml logbook user list --data /srv/vml --json | jq -r .name
   vml logbook user list --data /srv/vml --database postgres://vml@db.example.org/vml --database-password-file db.pw`,
   configure(cmd) {
-    dataOption(cmd);
+    storageOption(dataOption(cmd));
   },
   async run(ctx, _args, flags) {
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
     try {
       for (const user of await data.metadata.listUsers()) {
         const used = await namespaceUsage(await data.storage.namespace(user.name));

@@ -3,7 +3,15 @@ import { VmlError } from '../../../core/errors.js';
 import { formatBytes } from '../../../core/format.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { namespaceUsage, parseQuota } from '../../../logbook/server/quota.js';
-import { dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
+import {
+  databaseOptions,
+  dataDir,
+  dataOption,
+  type HostCommand,
+  serverUserEvent,
+  storageLocation,
+  storageOption,
+} from '../command.js';
 
 export const logbookUserQuotaCommand: HostCommand = {
   path: ['logbook', 'user', 'quota'],
@@ -20,7 +28,7 @@ Examples:
   vml logbook user quota alice none --data /srv/vml
   vml logbook user quota alice 500M --dry-run --data /srv/vml`,
   configure(cmd) {
-    dataOption(cmd)
+    storageOption(dataOption(cmd))
       .argument('<name>', 'the user')
       .argument('<size>', 'e.g. 500M, 20G, 1.5T, or "none"')
       .option('-n, --dry-run', 'show the user, usage and quota that would be set; change nothing');
@@ -35,7 +43,7 @@ Examples:
         hint: 'Give the quota as a number with K, M, G or T (binary units), e.g. 20G, or "none"',
       });
     }
-    const data = await openServerData(dataDir(flags));
+    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
     try {
       const user = await data.metadata.findUser(name);
       if (!user) {
