@@ -316,6 +316,8 @@ export interface ServerListening {
   readonly database?: string;
   /** Where logbook files go when not under `data`: an s3:// location (never with credentials). */
   readonly storage?: string;
+  /** With --tls-cert: when the server's certificate expires (ISO 8601). */
+  readonly certificateExpires?: string;
 }
 
 /** A user of the logbook server, added or listed. */

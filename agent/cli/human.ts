@@ -145,7 +145,7 @@ export const HUMAN: Formatters = {
   'login-warning': (e) => `VML: ${e.message}${e.hint ? `\n     run: ${e.hint}` : ''}`,
   'login-warnings-written': (e) => `Wrote ${e.count} login warning${e.count === 1 ? '' : 's'} to ${e.path}`,
   'server-listening': (e) =>
-    `Logbook server listening on ${e.url} (data in ${e.data}${e.database ? `, metadata in ${e.database}` : ''}${e.storage ? `, logbooks in ${e.storage}` : ''}${e.oidc ? `; OIDC sign-in at ${e.oidc}` : ''}); Ctrl-C stops it`,
+    `Logbook server listening on ${e.url} (data in ${e.data}${e.database ? `, metadata in ${e.database}` : ''}${e.storage ? `, logbooks in ${e.storage}` : ''}${e.oidc ? `; OIDC sign-in at ${e.oidc}` : ''}${e.certificateExpires ? `; certificate valid until ${e.certificateExpires}` : ''}); Ctrl-C stops it`,
   'server-user': (e) =>
     `${e.dryRun ? 'would set ' : ''}${e.name.padEnd(20)}  ${e.admin ? 'admin' : 'user '}  ${e.password ? 'password' : 'tokens only'}  since ${e.created.slice(0, 10)}` +
     (e.used === undefined ? '' : `  used ${formatBytes(e.used)}`) +

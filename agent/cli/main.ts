@@ -15,12 +15,12 @@ function addCommonOptions(cmd: Command): Command {
     .option('--root <dir>', 'the file system to work on (default "/"; a mounted guest or a test tree)')
     .option(
       '--logbook <url>',
-      'logbook location: dir:/srv/vml, http(s)://HOST:PORT (a logbook server) or s3://HOST:PORT/BUCKET[/PREFIX] (default from /etc/vml/agent.yaml or VML_LOGBOOK)',
+      'logbook location: dir:/srv/vml, http(s)://HOST:PORT (a logbook server) or s3://HOST:PORT/BUCKET[/PREFIX] (default from /etc/vml/agent.yaml or VML_LOGBOOK; a private CA for https: VML_CA_FILE)',
     )
     .option('--entry <owner/name>', 'the entry to work on (default from /etc/vml/agent.yaml or VML_ENTRY)')
     .option(
       '--token-file <file>',
-      'a 0600 file holding the API token of an http(s):// logbook (default VML_TOKEN, VML_TOKEN_FILE)',
+      'a 0600 file holding the API token of an http(s):// logbook (default VML_TOKEN, VML_TOKEN_FILE; none: anonymous, for a public namespace)',
     )
     .option('--json', 'print one JSON object per line; errors as JSON on stderr')
     .option('-v, --verbose', 'print debug lines and stack traces');

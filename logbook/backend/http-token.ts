@@ -14,16 +14,17 @@ export interface TokenSources {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** The token; throws VmlError E_AUTH when there is none, or its file cannot be read or is not private. */
-export function readToken(sources: TokenSources = {}): string {
+/**
+ * The token, or undefined when none is given (requests then go without one, and a server that needs one
+ * answers 401: http.ts explains). Throws VmlError E_AUTH when a token file cannot be read or is not private.
+ */
+export function readToken(sources: TokenSources = {}): string | undefined {
   const env = sources.env ?? process.env;
   if (sources.tokenFile !== undefined) return readTokenFile(sources.tokenFile, '--token-file');
   const direct = env.VML_TOKEN?.trim();
   if (direct) return direct;
   if (env.VML_TOKEN_FILE) return readTokenFile(env.VML_TOKEN_FILE, 'VML_TOKEN_FILE');
-  throw new VmlError('E_AUTH', 'No token for the logbook server', {
-    hint: 'Pass --token-file FILE (a 0600 file holding the token from "vml logbook token create"), or set VML_TOKEN or VML_TOKEN_FILE',
-  });
+  return undefined;
 }
 
 /** The first line of `file`, which must be a regular file with no permission for group or others. */

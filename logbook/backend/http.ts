@@ -26,6 +26,7 @@ import {
   type LoadOptions,
 } from './backend.js';
 import { checkHandle } from './dir.js';
+import { tlsFailure } from './http-tls.js';
 import { type ResumeOptions, type ServerRequest, saveResumable } from './http-upload.js';
 
 /** Bodies above this many bytes go up in a resumable session: packs (16 MiB), not trees or manifests. */
@@ -38,16 +39,19 @@ export interface HttpBackendOptions {
   readonly resume?: ResumeOptions;
 }
 
-/** A logbook on a server; `baseUrl` has no trailing slash and no credentials. */
+/**
+ * A logbook on a server; `baseUrl` has no trailing slash and no credentials. Without a token, requests carry
+ * no Authorization header: enough for a server's public namespace with --public-anonymous.
+ */
 export class HttpBackend implements Backend {
   readonly location: string;
   readonly properties = { connections: 4, atomicReplace: true } as const;
-  readonly #token: string;
+  readonly #token: string | undefined;
   readonly #options: HttpBackendOptions;
   /** False once the server answered that it has no upload routes. */
   #sessions = true;
 
-  constructor(baseUrl: string, token: string, options: HttpBackendOptions = {}) {
+  constructor(baseUrl: string, token: string | undefined, options: HttpBackendOptions = {}) {
     this.location = baseUrl;
     this.#token = token;
     this.#options = options;
@@ -147,12 +151,17 @@ export class HttpBackend implements Backend {
     try {
       response = await fetch(`${this.location}${path}`, {
         method,
-        headers: { ...init.headers, authorization: `Bearer ${this.#token}` },
+        headers:
+          this.#token === undefined
+            ? { ...init.headers }
+            : { ...init.headers, authorization: `Bearer ${this.#token}` },
         ...(init.body === undefined ? {} : { body: init.body }),
         ...(signal === undefined ? {} : { signal }),
       });
     } catch (error) {
       signal?.throwIfAborted();
+      const tls = tlsFailure(error, this.location);
+      if (tls) throw tls;
       throw new BackendError('TRANSIENT', `Cannot reach "${this.location}" for ${what}: ${causeOf(error)}`, {
         cause: error,
       });
@@ -186,6 +195,11 @@ export class HttpBackend implements Backend {
       case 416:
         return new BackendError('RANGE', `Cannot read the range asked of ${where}: ${detail}`);
       case 401:
+        if (this.#token === undefined) {
+          return new VmlError('E_AUTH', `The logbook server "${this.location}" needs a token: ${detail}`, {
+            hint: 'Set VML_TOKEN_FILE or --token-file to a file holding a token from "vml logbook token create"',
+          });
+        }
         return new VmlError('E_AUTH', `The logbook server "${this.location}" refused the token: ${detail}`, {
           hint: 'Check the token (--token-file, VML_TOKEN or VML_TOKEN_FILE): it may be mistyped or revoked',
         });

@@ -7,6 +7,7 @@ import { VmlError } from '../../core/errors.js';
 import type { Backend } from './backend.js';
 import { DirBackend } from './dir.js';
 import { HttpBackend } from './http.js';
+import { trustCaFile } from './http-tls.js';
 import { readToken } from './http-token.js';
 import { parseS3Location, readS3Credentials, stripS3Credentials } from './s3-location.js';
 
@@ -57,7 +58,8 @@ export const dirFactory: BackendFactory = {
 /**
  * `http://HOST:PORT` or `https://HOST[:PORT][/PREFIX]`: a logbook server (logbook/server/). The token comes
  * from --token-file, VML_TOKEN or VML_TOKEN_FILE (http-token.ts), never from the location, so a location
- * never holds a secret.
+ * never holds a secret; without one, requests go anonymously (a server's public namespace). `https:` also
+ * trusts the CAs of VML_CA_FILE (http-tls.ts).
  */
 function serverFactory(scheme: 'http' | 'https'): BackendFactory {
   const factory: BackendFactory = {
@@ -88,8 +90,11 @@ function serverFactory(scheme: 'http' | 'https'): BackendFactory {
     stripCredentials: stripUserInfo,
     // The server makes a user's namespace on first use: creating is opening.
     create: (url, options) => factory.open(url, options),
-    open: async (url, options) =>
-      new HttpBackend(factory.parse(url).target, readToken({ tokenFile: options?.tokenFile })),
+    open: async (url, options) => {
+      const target = factory.parse(url).target;
+      if (scheme === 'https') trustCaFile();
+      return new HttpBackend(target, readToken({ tokenFile: options?.tokenFile }));
+    },
   };
   return factory;
 }

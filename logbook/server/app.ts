@@ -38,11 +38,19 @@ export interface AppOptions {
   readonly oidc?: OidcClient | undefined;
   /** Where resumable uploads wait (uploads.ts); without it the agent saves every file in one POST. */
   readonly uploads?: UploadArea;
+  /** `--tls-cert`/`--tls-key` (tls-files.ts): serve https; cookies then get `Secure` (request.protocol). */
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
 }
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: MAX_FILE_BYTES, exposeHeadRoutes: false });
+  const base = { logger: false, bodyLimit: MAX_FILE_BYTES, exposeHeadRoutes: false } as const;
+  // An https Fastify is typed over https.Server; the routes use nothing that differs from http.Server.
+  const app = (
+    options.tls
+      ? Fastify({ ...base, https: { cert: options.tls.cert, key: options.tls.key } })
+      : Fastify(base)
+  ) as FastifyInstance;
   const callers = new WeakMap<FastifyRequest, Caller>();
   const callerOf = (request: FastifyRequest): Caller => {
     const caller = callers.get(request);

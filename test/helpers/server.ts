@@ -15,7 +15,7 @@ import { DirUploadArea } from '../../logbook/server/uploads.js';
 
 export interface TestServer {
   readonly app: FastifyInstance;
-  /** "http://127.0.0.1:PORT". */
+  /** "http://127.0.0.1:PORT" (https with options.tls). */
   readonly url: string;
   readonly data: string;
   readonly metadata: SqlMetadata;
@@ -26,17 +26,28 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** Options of startTestServer. */
+export interface TestServerOptions {
+  /** PEM certificate and key (readTlsFiles): serve https. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const data = await mkdtemp(join(tmpdir(), 'vml-server-'));
   const metadata = await SqlMetadata.open(await SqliteDriver.open(join(data, 'vml.db')));
   const storage = new DirStorage(data);
-  const app = await buildApp({ metadata, storage, uploads: new DirUploadArea(join(data, 'uploads')) });
+  const app = await buildApp({
+    metadata,
+    storage,
+    uploads: new DirUploadArea(join(data, 'uploads')),
+    tls: options.tls,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
   return {
     app,
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     data,
     metadata,
     storage,

@@ -3,6 +3,7 @@ import { VmlError } from '../../../core/errors.js';
 import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { OidcClient } from '../../../logbook/server/oidc.js';
+import { readTlsFiles, type TlsFiles } from '../../../logbook/server/tls-files.js';
 import {
   databaseOptions,
   dataDir,
@@ -25,9 +26,13 @@ server runs. Several servers may share one PostgreSQL database and one DIR (a sh
 load balancer: they keep no state of their own. The PostgreSQL password comes from --database-password-file
 or PGPASSWORD, never from the URL. With --storage s3://HOST:PORT/BUCKET (s3s:// for HTTPS) the logbooks go
 to an S3 bucket (Ceph radosgw; made if missing) instead of DIR/owners and DIR/public, with the key pair from
-AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names. Plain HTTP
-only: put a TLS reverse proxy in front of it for anything but loopback. Port 0 picks a free port (printed
-at start).
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the credentials file VML_S3_CREDENTIALS names. Port 0 picks
+a free port (printed at start).
+
+TLS: beyond loopback, serve https, either with the server's own certificate (--tls-cert and --tls-key, PEM;
+the key file must be mode 0600 and unencrypted) or behind a TLS reverse proxy (then --public-url https://…).
+Agents trust a certificate from a private CA with VML_CA_FILE (docs/server.md, "TLS").
+
 Public versions are copied into DIR/public and read by every signed-in user at http://HOST:PORT/public
 (also without a token with --public-anonymous).
 
@@ -40,6 +45,8 @@ server starts even when the issuer is down (a warning; sign-ins then get an "una
 Examples:
   vml logbook serve --data /srv/vml
   vml logbook serve --data /srv/vml --listen 0.0.0.0:8420
+  vml logbook serve --data /srv/vml --listen 0.0.0.0:8443 \\
+      --tls-cert /etc/vml/tls/server.pem --tls-key /etc/vml/tls/server.key
   vml logbook serve --data /srv/vml --public-url https://vml.example.org   # behind a TLS proxy
   vml logbook serve --data /srv/vml --public-anonymous
   vml logbook serve --data /tmp/vml --listen 127.0.0.1:0 --json
@@ -51,7 +58,15 @@ Examples:
   configure(cmd) {
     storageOption(dataOption(cmd))
       .option('--listen <host:port>', `address to listen on (default ${DEFAULT_LISTEN})`)
-      .option('--public-anonymous', 'let requests without a token read public versions (under /public)');
+      .option('--public-anonymous', 'let requests without a token read public versions (under /public)')
+      .option(
+        '--tls-cert <file>',
+        'serve https with this PEM certificate chain (default VML_SERVER_TLS_CERT)',
+      )
+      .option(
+        '--tls-key <file>',
+        'the PEM private key of --tls-cert, mode 0600 (default VML_SERVER_TLS_KEY)',
+      );
     oidcOptions(cmd);
     cmd.option(
       '--public-url <url>',
@@ -61,6 +76,7 @@ Examples:
   async run(ctx, _args, flags) {
     const { host, port } = parseListen(typeof flags.listen === 'string' ? flags.listen : DEFAULT_LISTEN);
     const usersUrl = publicUrl(flags.publicUrl ?? process.env.VML_PUBLIC_URL);
+    const tls = tlsFiles(flags);
     const oidcSet = await oidcSettings(flags, usersUrl);
     const oidc =
       oidcSet &&
@@ -74,6 +90,7 @@ Examples:
         publicAnonymous: flags.publicAnonymous === true,
         oidc,
         uploads: data.uploads,
+        tls,
         onInternalError: (error, request) =>
           ctx.output.emit({
             type: 'warning',
@@ -93,7 +110,8 @@ Examples:
       const shown = host.includes(':') ? `[${host}]` : host;
       ctx.output.emit({
         type: 'server-listening',
-        url: `http://${shown}:${actual}`,
+        url: `${tls ? 'https' : 'http'}://${shown}:${actual}`,
+        ...(tls ? { certificateExpires: tls.validTo } : {}),
         data: data.path,
         database: data.metadata.location,
         ...(data.storage.location.startsWith('s3') ? { storage: data.storage.location } : {}),
@@ -110,6 +128,24 @@ Examples:
     return 0;
   },
 };
+
+/** `--tls-cert`/`--tls-key` (or VML_SERVER_TLS_CERT/KEY): both or neither. */
+function tlsFiles(flags: Record<string, unknown>): TlsFiles | undefined {
+  const cert =
+    typeof flags.tlsCert === 'string' ? flags.tlsCert : process.env.VML_SERVER_TLS_CERT || undefined;
+  const key = typeof flags.tlsKey === 'string' ? flags.tlsKey : process.env.VML_SERVER_TLS_KEY || undefined;
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new VmlError(
+      'E_USAGE',
+      `TLS needs both a certificate and its key: ${cert ? '--tls-key' : '--tls-cert'} is missing`,
+      {
+        hint: 'Pass --tls-cert FILE and --tls-key FILE (or VML_SERVER_TLS_CERT and VML_SERVER_TLS_KEY), or neither for plain http',
+      },
+    );
+  }
+  return readTlsFiles(cert, key);
+}
 
 /** `--public-url`: an absolute http(s) URL without a trailing slash. */
 function publicUrl(value: unknown): string | undefined {

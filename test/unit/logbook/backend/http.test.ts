@@ -39,7 +39,7 @@ describe('http backend location and token', () => {
     expect(errorOf(() => httpFactory.parse('http://host:8420/?token=abc')).code).toBe('E_USAGE');
   });
 
-  it('takes the token from --token-file, else VML_TOKEN, else the first line of VML_TOKEN_FILE, else fails with E_AUTH', async () => {
+  it('takes the token from --token-file, else VML_TOKEN, else the first line of VML_TOKEN_FILE, else none', async () => {
     expect(readToken({ env: { VML_TOKEN: ' vml_abc \n' } })).toBe('vml_abc');
     dir = await mkdtemp(join(tmpdir(), 'vml-token-'));
     const file = join(dir, 'token');
@@ -49,10 +49,10 @@ describe('http backend location and token', () => {
     const missing = errorOf(() => readToken({ env: { VML_TOKEN_FILE: join(dir as string, 'missing') } }));
     expect(missing.code).toBe('E_AUTH');
     expect(missing.message).toContain('VML_TOKEN_FILE');
-    const none = errorOf(() => readToken({ env: {} }));
-    expect(none.code).toBe('E_AUTH');
-    expect(none.hint).toContain('vml logbook token create');
-    expect(none.hint).toContain('--token-file');
+    expect(missing.hint).toContain('vml logbook token create');
+    // No token at all is no error here: requests go without one (anonymous public reads), and a server
+    // that needs one answers 401, which HttpBackend explains.
+    expect(readToken({ env: {} })).toBeUndefined();
   });
 
   it('refuses a token file readable by the group or others, without printing the token', async () => {
