@@ -48,6 +48,13 @@ export interface AppOptions {
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // The types require both; this catches callers the compiler never saw (tests run without a type check).
+  // Without a scan a public version would be accepted unscanned.
+  if (options.scan === undefined || options.insight === undefined) {
+    throw new Error(
+      'buildApp() needs a content scan and a version insight (host/server/scan.ts, insight.ts)',
+    );
+  }
   const app = Fastify({ logger: false, bodyLimit: MAX_FILE_BYTES, exposeHeadRoutes: false });
   const callers = new WeakMap<FastifyRequest, Caller>();
   const callerOf = (request: FastifyRequest): Caller => {
