@@ -6,8 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { agentInsight } from '../../host/server/insight.js';
+import { sanitizerScan } from '../../host/server/scan.js';
 import { addUser, createToken } from '../../logbook/server/admin.js';
 import { buildApp } from '../../logbook/server/app.js';
+import type { ContentScan } from '../../logbook/server/content-scan.js';
 import { SqlMetadata } from '../../logbook/server/metadata-sql.js';
 import { SqliteDriver } from '../../logbook/server/sql/sqlite.js';
 import { DirStorage } from '../../logbook/server/storage.js';
@@ -21,6 +24,8 @@ export interface TestServer {
   readonly metadata: SqlMetadata;
   /** The owners' namespaces (the same DirStorage the app serves). */
   readonly storage: DirStorage;
+  /** The content scan the app runs on public versions (the sanitizers'), for direct publishVersion calls. */
+  readonly scan: ContentScan;
   /** Adds a user (if new) and returns a fresh token for it. */
   token(user: string, scope?: string): Promise<string>;
   close(): Promise<void>;
@@ -39,6 +44,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const app = await buildApp({
     metadata,
     storage,
+    insight: agentInsight,
+    scan: sanitizerScan,
     uploads: new DirUploadArea(join(data, 'uploads')),
     tls: options.tls,
   });
@@ -51,6 +58,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     data,
     metadata,
     storage,
+    scan: sanitizerScan,
     async token(user, scope) {
       if (!(await metadata.findUser(user))) await addUser(metadata, user);
       return (await createToken(metadata, user, { scope })).token;

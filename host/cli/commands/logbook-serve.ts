@@ -4,6 +4,8 @@ import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { OidcClient } from '../../../logbook/server/oidc.js';
 import { readTlsFiles, type TlsFiles } from '../../../logbook/server/tls-files.js';
+import { agentInsight } from '../../server/insight.js';
+import { sanitizerScan } from '../../server/scan.js';
 import {
   databaseOptions,
   dataDir,
@@ -86,6 +88,8 @@ Examples:
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        insight: agentInsight,
+        scan: sanitizerScan,
         publicUrl: usersUrl,
         publicAnonymous: flags.publicAnonymous === true,
         oidc,

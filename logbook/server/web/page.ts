@@ -15,10 +15,12 @@
  *   // then add `helloPage` to PAGES in pages.ts
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ContentScan } from '../content-scan.js';
 import type { JobRunner } from '../jobs.js';
 import type { Metadata, User } from '../metadata.js';
 import type { OidcClient } from '../oidc.js';
 import type { Storage } from '../storage.js';
+import type { VersionInsight } from '../version-insight.js';
 import { type Html, html } from './html.js';
 import type { SessionStore } from './sessions.js';
 import type { SignInLimit } from './sign-in-limit.js';
@@ -36,6 +38,10 @@ export interface WebServices {
   readonly oidc?: OidcClient | undefined;
   /** gc and check runs on owner namespaces (admin pages). */
   readonly jobs: JobRunner;
+  /** What the version pages show of each step's facts (version-insight.ts). */
+  readonly insight: VersionInsight;
+  /** The content scan of the "Publish" button (content-scan.ts). */
+  readonly scan: ContentScan;
 }
 
 /** Everything a page handler gets. `U` is `User` behind a user or admin guard. */
