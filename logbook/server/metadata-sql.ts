@@ -215,6 +215,31 @@ export class SqlMetadata implements Metadata {
     return rows.map((row) => ({ time: String(row.time), line: String(row.line) }));
   }
 
+  async signInFailures(key: string, after: string): Promise<number> {
+    const row = await this.#sql.get('SELECT failures FROM sign_in_failures WHERE key = ? AND since > ?', [
+      key,
+      after,
+    ]);
+    return row === undefined ? 0 : Number(row.failures);
+  }
+
+  async addSignInFailure(key: string, now: string, after: string): Promise<void> {
+    // One statement, so two servers counting the same key at once both count (no read-then-write race).
+    await this.#sql.run(
+      `INSERT INTO sign_in_failures (key, failures, since) VALUES (?, 1, ?)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN sign_in_failures.since <= ? THEN 1 ELSE sign_in_failures.failures + 1 END,
+         since = CASE WHEN sign_in_failures.since <= ? THEN excluded.since ELSE sign_in_failures.since END`,
+      [key, now, after, after],
+    );
+    // Counts that are over are only clutter: a failure is rare enough to sweep them here.
+    await this.#sql.run('DELETE FROM sign_in_failures WHERE since <= ?', [after]);
+  }
+
+  async clearSignInFailures(key: string): Promise<void> {
+    await this.#sql.run('DELETE FROM sign_in_failures WHERE key = ?', [key]);
+  }
+
   async addOidcLink(link: Omit<OidcLink, 'created'>): Promise<OidcLink> {
     const created = new Date().toISOString();
     try {
