@@ -173,7 +173,7 @@ export class SqlMetadata implements Metadata {
 
   async addJob(job: JobRecord): Promise<void> {
     await this.#sql.run(
-      'INSERT INTO jobs (id, kind, owner, started_by, started, ended, result, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO jobs (id, kind, owner, started_by, started, ended, result, summary, server, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         job.id,
         job.kind,
@@ -183,8 +183,17 @@ export class SqlMetadata implements Metadata {
         job.ended ?? null,
         job.result,
         job.summary ?? null,
+        job.server ?? null,
+        job.heartbeat ?? null,
       ],
     );
+  }
+
+  async beatJobs(server: string, time: string): Promise<void> {
+    await this.#sql.run("UPDATE jobs SET heartbeat = ? WHERE server = ? AND result = 'running'", [
+      time,
+      server,
+    ]);
   }
 
   async appendJobLog(id: string, line: JobLogLine): Promise<void> {
@@ -296,6 +305,8 @@ function toJob(row: SqlRow): JobRecord {
     ...(row.ended === null ? {} : { ended: String(row.ended) }),
     result: String(row.result) as JobResult,
     ...(row.summary === null ? {} : { summary: String(row.summary) }),
+    ...(row.server === null || row.server === undefined ? {} : { server: String(row.server) }),
+    ...(row.heartbeat === null || row.heartbeat === undefined ? {} : { heartbeat: String(row.heartbeat) }),
   };
 }
 

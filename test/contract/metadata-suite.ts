@@ -325,5 +325,48 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       expect(await other.jobLog('j2')).toEqual([]);
       expect(await other.findJob('nope')).toBeUndefined();
     });
+
+    it('records which server runs a job and beats the heartbeat of its running jobs only', async () => {
+      const job = (id: string, server: string) =>
+        ({
+          id,
+          kind: 'check',
+          owner: 'alice',
+          startedBy: 'root',
+          started: '2026-01-01T00:00:00.000Z',
+          result: 'running',
+          server,
+          heartbeat: '2026-01-01T00:00:00.000Z',
+        }) as const;
+      await metadata.addJob(job('a1', 'host-a:1:aa'));
+      await metadata.addJob(job('a2', 'host-a:1:aa'));
+      await metadata.addJob(job('b1', 'host-b:2:bb'));
+      await metadata.finishJob('a2', { ended: '2026-01-01T00:00:05.000Z', result: 'ok', summary: 'Done' });
+      const other = await another();
+      await other.beatJobs('host-a:1:aa', '2026-01-01T00:01:00.000Z');
+      expect(await metadata.findJob('a1')).toEqual({
+        ...job('a1', 'host-a:1:aa'),
+        heartbeat: '2026-01-01T00:01:00.000Z',
+      });
+      // A finished job and another server's job keep their heartbeat.
+      expect((await metadata.findJob('a2'))?.heartbeat).toBe('2026-01-01T00:00:00.000Z');
+      expect((await metadata.findJob('b1'))?.heartbeat).toBe('2026-01-01T00:00:00.000Z');
+    });
+
+    it('counts sign-in failures per key within a window, shared by every connection', async () => {
+      const other = await another();
+      const after = '2026-01-01T00:00:00.000Z';
+      await metadata.addSignInFailure('name:alice', '2026-01-01T00:10:00.000Z', after);
+      await other.addSignInFailure('name:alice', '2026-01-01T00:11:00.000Z', after);
+      expect(await metadata.signInFailures('name:alice', after)).toBe(2);
+      expect(await other.signInFailures('name:bob', after)).toBe(0);
+      // Once the count's start is out of the window it is over: it counts as none, and a failure begins anew.
+      const later = '2026-01-01T00:10:00.000Z';
+      expect(await other.signInFailures('name:alice', later)).toBe(0);
+      await other.addSignInFailure('name:alice', '2026-01-01T00:30:00.000Z', later);
+      expect(await metadata.signInFailures('name:alice', later)).toBe(1);
+      await metadata.clearSignInFailures('name:alice');
+      expect(await other.signInFailures('name:alice', after)).toBe(0);
+    });
   });
 }
