@@ -62,24 +62,54 @@ export async function storedSize(backend: Backend, h: Handle): Promise<number> {
   }
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * How far over its quota a namespace may go for what must always be writable: lock and index files (no
+ * backup could end cleanly, no gc could run), and a full token's saves while the namespace holds an
+ * exclusive lock (gc writes repacked packs before it removes more than it wrote). 10% of the quota or
+ * 64 MiB, whichever is larger: bounded, because a user can write such files (even a fake gc lock) at will.
+ */
+export function overQuotaAllowance(quota: number): number {
+  return Math.max(Math.ceil(quota / 10), 64 * MiB);
+}
+
+/** What a save changes: `size` new bytes replacing `before`, on `used` stored and `pending` in open uploads. */
+export interface QuotaChange {
+  readonly size: number;
+  readonly before: number;
+  readonly used: number;
+  readonly pending?: number;
+  readonly quota: number;
+}
+
 /**
  * Throws QUOTA if saving `size` bytes as `h` (replacing `before` bytes) takes the caller's namespace over
- * `quota`. Locks and index files never count against it: without them no backup could stop cleanly and no
- * gc could run. A full token's save while the namespace holds an exclusive lock (gc) may go over too: gc
- * writes repacked packs before it removes more than it wrote.
+ * `quota`, counting the declared bytes of the caller's other open uploads (`pending`). Lock and index files,
+ * and a full token's saves during an exclusive lock (gc), may go over by overQuotaAllowance(quota), not more.
  */
 export async function checkQuota(
   backend: Backend,
   caller: Caller,
   h: Handle,
-  change: { readonly size: number; readonly before: number; readonly used: number; readonly quota: number },
+  change: QuotaChange,
 ): Promise<void> {
   const { size, before, used, quota } = change;
-  if (h.type === 'locks' || h.type === 'index' || size <= before || used + size - before <= quota) return;
-  if (caller.scope.access === 'full' && (await holdsExclusiveLock(backend))) return;
+  const pending = change.pending ?? 0;
+  const after = used + pending + size - before;
+  if (size <= before || after <= quota) return;
+  const allowance = overQuotaAllowance(quota);
+  const may =
+    h.type === 'locks' || h.type === 'index'
+      ? `lock and index files may go over it by ${formatBytes(allowance)}`
+      : caller.scope.access === 'full' && (await holdsExclusiveLock(backend))
+        ? `gc (an exclusive lock) may go over it by ${formatBytes(allowance)}`
+        : undefined;
+  if (may !== undefined && after <= quota + allowance) return;
+  const inUploads = pending > 0 ? `, ${formatBytes(pending)} more in open uploads` : '';
   throw new ApiFailure(
     'QUOTA',
-    `Saving "${h.type}/${h.name.slice(0, 12)}" (${formatBytes(size)}) would take user "${caller.user}" over the quota: ${formatBytes(used)} of ${formatBytes(quota)} used`,
+    `Saving "${h.type}/${h.name.slice(0, 12)}" (${formatBytes(size)}) would take user "${caller.user}" over the quota: ${formatBytes(used)} of ${formatBytes(quota)} used${inUploads}${may === undefined ? '' : ` (${may}, no more)`}`,
   );
 }
 
