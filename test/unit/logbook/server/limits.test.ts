@@ -58,11 +58,20 @@ describe('the quota when files may go over it', () => {
     expect(refused).toContain('gc (an exclusive lock) may go over it by 64.0 MiB, no more');
   }, 30_000);
 
-  it('lock and index files go over the quota by the allowance, not without limit', async () => {
+  it('lock and index files take the allowance beyond the quota, not without limit', async () => {
     const bob = await userWithQuota('bob', MiB);
     expect(await saveOutcome(bob, 'index', randomBytes(40 * MiB))).toBe('saved');
     const refused = await saveOutcome(bob, 'locks', randomBytes(30 * MiB));
-    expect(refused).toContain('lock and index files may go over it by 64.0 MiB, no more');
+    expect(refused).toContain('lock and index files may take 64.0 MiB beyond it, no more');
+  }, 30_000);
+
+  it('a namespace whose quota was lowered far below its usage can still write locks and an index', async () => {
+    const frank = await userWithQuota('frank', null);
+    for (let i = 0; i < 5; i++) expect(await saveOutcome(frank, 'data', randomBytes(14 * MiB))).toBe('saved');
+    await server.metadata.setQuota('frank', MiB); // 70 MiB stored: more than quota + allowance
+    expect(await saveOutcome(frank, 'data', randomBytes(1024))).toMatch(/over the quota: 70\.0 MiB/);
+    expect(await saveOutcome(frank, 'locks', randomBytes(200))).toBe('saved');
+    expect(await saveOutcome(frank, 'index', randomBytes(100 * 1024))).toBe('saved');
   }, 30_000);
 });
 
