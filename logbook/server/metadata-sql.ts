@@ -224,25 +224,26 @@ export class SqlMetadata implements Metadata {
     return rows.map((row) => ({ time: String(row.time), line: String(row.line) }));
   }
 
-  async signInFailures(key: string, after: string): Promise<number> {
-    const row = await this.#sql.get('SELECT failures FROM sign_in_failures WHERE key = ? AND since > ?', [
-      key,
-      after,
-    ]);
-    return row === undefined ? 0 : Number(row.failures);
-  }
-
-  async addSignInFailure(key: string, now: string, after: string): Promise<void> {
+  async countSignInFailure(key: string, now: string, after: string): Promise<number> {
     // One statement, so two servers counting the same key at once both count (no read-then-write race).
-    await this.#sql.run(
+    const row = await this.#sql.get(
       `INSERT INTO sign_in_failures (key, failures, since) VALUES (?, 1, ?)
        ON CONFLICT (key) DO UPDATE SET
          failures = CASE WHEN sign_in_failures.since <= ? THEN 1 ELSE sign_in_failures.failures + 1 END,
-         since = CASE WHEN sign_in_failures.since <= ? THEN excluded.since ELSE sign_in_failures.since END`,
+         since = CASE WHEN sign_in_failures.since <= ? THEN excluded.since ELSE sign_in_failures.since END
+       RETURNING failures`,
       [key, now, after, after],
     );
-    // Counts that are over are only clutter: a failure is rare enough to sweep them here.
+    // Counts that are over are only clutter: a sign-in is rare enough to sweep them here.
     await this.#sql.run('DELETE FROM sign_in_failures WHERE since <= ?', [after]);
+    return Number(row?.failures);
+  }
+
+  async forgiveSignInFailure(key: string): Promise<void> {
+    await this.#sql.run(
+      'UPDATE sign_in_failures SET failures = failures - 1 WHERE key = ? AND failures > 0',
+      [key],
+    );
   }
 
   async clearSignInFailures(key: string): Promise<void> {

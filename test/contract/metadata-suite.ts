@@ -353,20 +353,31 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       expect((await metadata.findJob('b1'))?.heartbeat).toBe('2026-01-01T00:00:00.000Z');
     });
 
-    it('counts sign-in failures per key within a window, shared by every connection', async () => {
+    it('counts sign-in failures per key within a window, atomically, shared by every connection', async () => {
       const other = await another();
       const after = '2026-01-01T00:00:00.000Z';
-      await metadata.addSignInFailure('name:alice', '2026-01-01T00:10:00.000Z', after);
-      await other.addSignInFailure('name:alice', '2026-01-01T00:11:00.000Z', after);
-      expect(await metadata.signInFailures('name:alice', after)).toBe(2);
-      expect(await other.signInFailures('name:bob', after)).toBe(0);
-      // Once the count's start is out of the window it is over: it counts as none, and a failure begins anew.
-      const later = '2026-01-01T00:10:00.000Z';
-      expect(await other.signInFailures('name:alice', later)).toBe(0);
-      await other.addSignInFailure('name:alice', '2026-01-01T00:30:00.000Z', later);
-      expect(await metadata.signInFailures('name:alice', later)).toBe(1);
+      const count = (m: SqlMetadata, key: string, now: string, since = after) =>
+        m.countSignInFailure(key, now, since);
+      expect(await count(metadata, 'name:alice', '2026-01-01T00:10:00.000Z')).toBe(1);
+      expect(await count(other, 'name:alice', '2026-01-01T00:11:00.000Z')).toBe(2);
+      // Ten at once over two connections: each gets its own number.
+      const racing = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          count(i % 2 ? metadata : other, 'addr:10.0.0.1', '2026-01-01T00:12:00.000Z'),
+        ),
+      );
+      expect(racing.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await other.forgiveSignInFailure('name:alice');
+      expect(await count(metadata, 'name:alice', '2026-01-01T00:12:00.000Z')).toBe(2);
+      // Once the count's start is out of the window it is over: a failure begins a new count of one.
+      expect(await count(other, 'name:alice', '2026-01-01T00:30:00.000Z', '2026-01-01T00:10:00.000Z')).toBe(
+        1,
+      );
       await metadata.clearSignInFailures('name:alice');
-      expect(await other.signInFailures('name:alice', after)).toBe(0);
+      await metadata.forgiveSignInFailure('name:alice'); // nothing to take back: no error, no negative count
+      expect(await count(other, 'name:alice', '2026-01-01T00:31:00.000Z', '2026-01-01T00:10:00.000Z')).toBe(
+        1,
+      );
     });
   });
 }

@@ -2,7 +2,9 @@
  * A brake on password guessing: every failed sign-in costs the guesser a pause, and too many failures for
  * one user name or from one address within a window refuse further tries until the window passes. The
  * counts live in the metadata database (table `sign_in_failures`), so every server behind a load balancer
- * sees the same ones: N servers allow 5 guesses per name, not 5 × N.
+ * sees the same ones: N servers allow 5 guesses per name, not 5 × N. An attempt is counted as a failure
+ * before its password is checked, by one atomic statement: guesses sent in parallel cannot all pass a
+ * check made before any of them was counted.
  */
 
 /** How many failures are tolerated per user name and per client address within WINDOW_MS. */
@@ -13,14 +15,17 @@ export const WINDOW_MS = 15 * 60_000;
 export const FAILURE_DELAY_MS = 500;
 
 /**
- * Failure counts per key, shared by every server on the database. A count began at `since`; a count that
- * began at or before `after` (ISO-8601 times) is over and counts as none. Metadata implements it.
+ * Failure counts per key, shared by every server on the database. A count that began at or before `after`
+ * (ISO-8601 times) is over and counts as none. Metadata implements it.
  */
 export interface SignInStore {
-  /** The failures of `key` in a count that began after `after`; 0 if none. */
-  signInFailures(key: string, after: string): Promise<number>;
-  /** Adds one failure to `key`, atomically (servers race), beginning a new count at `now` if the old one is over. */
-  addSignInFailure(key: string, now: string, after: string): Promise<void>;
+  /**
+   * Adds one failure to `key` and returns the count with it, in one atomic statement (servers race),
+   * beginning a new count at `now` if the old one is over.
+   */
+  countSignInFailure(key: string, now: string, after: string): Promise<number>;
+  /** Takes one failure back from `key`'s count (never below zero). */
+  forgiveSignInFailure(key: string): Promise<void>;
   /** Forgets the count of `key`. */
   clearSignInFailures(key: string): Promise<void>;
 }
@@ -34,30 +39,24 @@ export class SignInLimit {
     this.#now = now;
   }
 
-  /** Whether a sign-in as `name` from `address` may be tried now. */
-  async allows(name: string, address: string): Promise<boolean> {
-    const after = this.#windowStart();
-    const [byName, byAddress] = await Promise.all([
-      this.#store.signInFailures(`name:${name}`, after),
-      this.#store.signInFailures(`addr:${address}`, after),
-    ]);
-    return byName < MAX_FAILURES_PER_NAME && byAddress < MAX_FAILURES_PER_ADDRESS;
-  }
-
-  /** Counts a failure for both keys. */
-  async failed(name: string, address: string): Promise<void> {
+  /**
+   * Counts a sign-in attempt as `name` from `address` as a failure until it succeeds; false if the name or
+   * the address is then over its limit (refuse it without checking the password).
+   */
+  async attempt(name: string, address: string): Promise<boolean> {
     const now = new Date(this.#now()).toISOString();
-    const after = this.#windowStart();
-    for (const key of [`name:${name}`, `addr:${address}`])
-      await this.#store.addSignInFailure(key, now, after);
+    const after = new Date(this.#now() - WINDOW_MS).toISOString();
+    const byName = await this.#store.countSignInFailure(`name:${name}`, now, after);
+    const byAddress = await this.#store.countSignInFailure(`addr:${address}`, now, after);
+    return byName <= MAX_FAILURES_PER_NAME && byAddress <= MAX_FAILURES_PER_ADDRESS;
   }
 
-  /** A successful sign-in clears the name's count (not the address's: one account must not unlock guessing at others). */
-  async succeeded(name: string): Promise<void> {
+  /**
+   * A successful sign-in clears the name's count and takes back its attempt from the address (whose other
+   * failures stay: one account must not unlock guessing at others).
+   */
+  async succeeded(name: string, address: string): Promise<void> {
     await this.#store.clearSignInFailures(`name:${name}`);
-  }
-
-  #windowStart(): string {
-    return new Date(this.#now() - WINDOW_MS).toISOString();
+    await this.#store.forgiveSignInFailure(`addr:${address}`);
   }
 }
