@@ -72,7 +72,7 @@ export const adminJobPage = definePage({
       `${KIND_LABEL[job.kind]} of ${job.owner}`,
       html`<p>Run <code>${job.id}</code>, started by ${job.startedBy} at ${shortTime(job.started)} UTC.
 Result: <strong id="job-result">${job.status}</strong>${job.ended ? html`, ended ${shortTime(job.ended)}` : job.status === 'lost' ? '' : html` (<a href="/admin/jobs/${job.id}">reload</a>)`}.</p>
-${job.status === 'lost' ? html`<p class="error">Its server${job.server ? html` (<code>${job.server}</code>)` : ''} has not said it still runs it since ${shortTime(job.heartbeat ?? job.started)} UTC (more than ${LOST_AFTER_MS / 60_000} minutes): it stopped or lost the database. The namespace may hold a stale lock; start the job again (gc removes stale locks).</p>` : ''}
+${job.status === 'lost' ? html`<p class="error">Its server${job.server ? html` (<code>${job.server}</code>)` : ''} has not said it still runs it since ${shortTime(job.heartbeat ?? job.started)} UTC (more than ${LOST_AFTER_MS / 60_000} minutes): it stopped or lost the database. Its lock on the namespace is removed as stale once its process is gone (same host) or 30 minutes after its last refresh: then start the job again.</p>` : ''}
 ${job.summary ? html`<p>${job.summary}</p>` : ''}
 <h2>Log</h2>
 <pre id="job-log">${log.map((l) => `${l.time.slice(11, 19)} ${l.line}\n`)}</pre>
