@@ -23,7 +23,13 @@ export type ServerRequest = (
   path: string,
   what: string,
   options: IoOptions | undefined,
-  init?: { body?: Uint8Array | string; headers?: Record<string, string>; conflictIsTransient?: boolean },
+  init?: {
+    body?: Uint8Array | string;
+    headers?: Record<string, string>;
+    conflictIsTransient?: boolean;
+    /** Return a 429 (too many open uploads) as the response instead of throwing. */
+    tooManyIsAnswer?: boolean;
+  },
 ) => Promise<Response>;
 
 /** Tuning; tests pass tiny delays. */
@@ -36,8 +42,9 @@ export interface ResumeOptions {
 
 /**
  * Saves `body` as `h` through an upload session. Returns false when the server has no upload routes (an
- * older server: the caller POSTs instead). Throws TRANSIENT when the session is lost or the server keeps
- * failing, so the retry wrapper starts the save again from zero.
+ * older server: the caller POSTs instead from now on), 'busy' when the user has too many open sessions (the
+ * caller POSTs this file). Throws TRANSIENT when the session is lost or the server keeps failing, so the
+ * retry wrapper starts the save again from zero.
  */
 export async function saveResumable(
   request: ServerRequest,
@@ -45,17 +52,22 @@ export async function saveResumable(
   body: Uint8Array,
   options: IoOptions | undefined,
   tuning: ResumeOptions = {},
-): Promise<boolean> {
+): Promise<boolean | 'busy'> {
   const what = describeHandle(h);
   const sha256 = createHash('sha256').update(body).digest('hex');
   let created: Response;
   try {
     created = await request('POST', uploadPath(h.type, h.name), what, options, {
       headers: { [SIZE_HEADER]: String(body.byteLength), [SHA256_HEADER]: sha256 },
+      tooManyIsAnswer: true,
     });
   } catch (error) {
     if (isBackendError(error, 'NOT_FOUND')) return false;
     throw error;
+  }
+  if (created.status === 429) {
+    await created.body?.cancel();
+    return 'busy';
   }
   const { id } = (await created.json()) as UploadCreated;
   const session = uploadSessionPath(id);

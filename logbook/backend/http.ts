@@ -64,8 +64,9 @@ export class HttpBackend implements Backend {
     if (this.#sessions && body.byteLength > (this.#options.resumableAbove ?? RESUMABLE_ABOVE)) {
       const request: ServerRequest = (method, path, what, io, init) =>
         this.#request(method, path, what, io, init);
-      if (await saveResumable(request, h, body, options, this.#options.resume)) return;
-      this.#sessions = false;
+      const saved = await saveResumable(request, h, body, options, this.#options.resume);
+      if (saved === true) return;
+      if (saved === false) this.#sessions = false;
     }
     await this.#request('POST', filePath(h.type, h.name), describeHandle(h), options, {
       body,
@@ -143,6 +144,7 @@ export class HttpBackend implements Backend {
       body?: Uint8Array | string;
       headers?: Record<string, string>;
       conflictIsTransient?: boolean;
+      tooManyIsAnswer?: boolean;
     } = {},
   ): Promise<Response> {
     const signal = options?.signal;
@@ -166,7 +168,7 @@ export class HttpBackend implements Backend {
         cause: error,
       });
     }
-    if (response.ok) return response;
+    if (response.ok || (response.status === 429 && init.tooManyIsAnswer === true)) return response;
     if (response.status === 409 && init.conflictIsTransient === true) {
       await response.body?.cancel();
       throw new BackendError('TRANSIENT', `The logbook server is not ready for ${method} "${what}" yet`);

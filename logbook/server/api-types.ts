@@ -68,6 +68,7 @@ export type ApiErrorCode =
   | 'CONFLICT'
   | 'TOO_LARGE'
   | 'QUOTA'
+  | 'TOO_MANY'
   | 'INTERNAL';
 
 /** Body of every error response (kopia's `{code, error}`). */
@@ -86,6 +87,8 @@ export const API_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   CONFLICT: 409,
   TOO_LARGE: 413,
   QUOTA: 507,
+  /** Too many open upload sessions: the agent saves that file with a plain POST instead. */
+  TOO_MANY: 429,
   INTERNAL: 500,
 };
 

@@ -173,7 +173,7 @@ export class SqlMetadata implements Metadata {
 
   async addJob(job: JobRecord): Promise<void> {
     await this.#sql.run(
-      'INSERT INTO jobs (id, kind, owner, started_by, started, ended, result, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO jobs (id, kind, owner, started_by, started, ended, result, summary, server, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         job.id,
         job.kind,
@@ -183,8 +183,17 @@ export class SqlMetadata implements Metadata {
         job.ended ?? null,
         job.result,
         job.summary ?? null,
+        job.server ?? null,
+        job.heartbeat ?? null,
       ],
     );
+  }
+
+  async beatJobs(server: string, time: string): Promise<void> {
+    await this.#sql.run("UPDATE jobs SET heartbeat = ? WHERE server = ? AND result = 'running'", [
+      time,
+      server,
+    ]);
   }
 
   async appendJobLog(id: string, line: JobLogLine): Promise<void> {
@@ -213,6 +222,32 @@ export class SqlMetadata implements Metadata {
   async jobLog(id: string): Promise<JobLogLine[]> {
     const rows = await this.#sql.all('SELECT time, line FROM job_log WHERE job = ? ORDER BY seq', [id]);
     return rows.map((row) => ({ time: String(row.time), line: String(row.line) }));
+  }
+
+  async countSignInFailure(key: string, now: string, after: string): Promise<number> {
+    // One statement, so two servers counting the same key at once both count (no read-then-write race).
+    const row = await this.#sql.get(
+      `INSERT INTO sign_in_failures (key, failures, since) VALUES (?, 1, ?)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN sign_in_failures.since <= ? THEN 1 ELSE sign_in_failures.failures + 1 END,
+         since = CASE WHEN sign_in_failures.since <= ? THEN excluded.since ELSE sign_in_failures.since END
+       RETURNING failures`,
+      [key, now, after, after],
+    );
+    // Counts that are over are only clutter: a sign-in is rare enough to sweep them here.
+    await this.#sql.run('DELETE FROM sign_in_failures WHERE since <= ?', [after]);
+    return Number(row?.failures);
+  }
+
+  async forgiveSignInFailure(key: string): Promise<void> {
+    await this.#sql.run(
+      'UPDATE sign_in_failures SET failures = failures - 1 WHERE key = ? AND failures > 0',
+      [key],
+    );
+  }
+
+  async clearSignInFailures(key: string): Promise<void> {
+    await this.#sql.run('DELETE FROM sign_in_failures WHERE key = ?', [key]);
   }
 
   async addOidcLink(link: Omit<OidcLink, 'created'>): Promise<OidcLink> {
@@ -271,6 +306,8 @@ function toJob(row: SqlRow): JobRecord {
     ...(row.ended === null ? {} : { ended: String(row.ended) }),
     result: String(row.result) as JobResult,
     ...(row.summary === null ? {} : { summary: String(row.summary) }),
+    ...(row.server === null || row.server === undefined ? {} : { server: String(row.server) }),
+    ...(row.heartbeat === null || row.heartbeat === undefined ? {} : { heartbeat: String(row.heartbeat) }),
   };
 }
 

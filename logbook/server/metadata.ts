@@ -6,6 +6,7 @@
 import type { TokenScope } from './api-types.js';
 import type { JobStore } from './jobs.js';
 import type { SessionStore } from './web/sessions.js';
+import type { SignInStore } from './web/sign-in-limit.js';
 
 export interface User {
   readonly name: string;
@@ -76,7 +77,7 @@ export interface OidcLink {
 }
 
 /** Users, tokens and audit log. Implementations must allow another process to change them concurrently. */
-export interface Metadata extends SessionStore, JobStore {
+export interface Metadata extends SessionStore, JobStore, SignInStore {
   /** Adds a user; throws VmlError E_USAGE if the name is taken. */
   addUser(user: Omit<User, 'created'>): Promise<User>;
   findUser(name: string): Promise<User | undefined>;

@@ -7,14 +7,12 @@
  */
 
 import { formatBytes } from '../../core/format.js';
-import { type Backend, FILE_TYPES, type Handle, isBackendError } from '../backend/backend.js';
+import { type Backend, FILE_TYPES, type FileType, type Handle, isBackendError } from '../backend/backend.js';
 import { ApiFailure, type Caller } from './authenticate.js';
 
 /** Stored bytes of every file of a namespace: one listing of each type. */
-export async function namespaceUsage(backend: Backend): Promise<number> {
-  let bytes = 0;
-  for (const type of FILE_TYPES) for await (const file of backend.list(type)) bytes += file.size;
-  return bytes;
+export function namespaceUsage(backend: Backend): Promise<number> {
+  return bytesOfTypes(backend, FILE_TYPES);
 }
 
 interface Tally {
@@ -62,25 +60,65 @@ export async function storedSize(backend: Backend, h: Handle): Promise<number> {
   }
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * How far beyond its quota a namespace may go for what must always be writable: lock and index files (no
+ * backup could end cleanly, no gc could run) may take this many bytes in all, and a full token's saves
+ * while the namespace holds an exclusive lock (gc writes repacked packs before it removes more than it
+ * wrote) may go this far over. 10% of the quota or 64 MiB, whichever is larger: bounded, because a user
+ * can write such files (even a fake gc lock) at will.
+ */
+export function overQuotaAllowance(quota: number): number {
+  return Math.max(Math.ceil(quota / 10), 64 * MiB);
+}
+
+/** What a save changes: `size` new bytes replacing `before`, on `used` stored and `pending` in open uploads. */
+export interface QuotaChange {
+  readonly size: number;
+  readonly before: number;
+  readonly used: number;
+  readonly pending?: number;
+  readonly quota: number;
+}
+
 /**
  * Throws QUOTA if saving `size` bytes as `h` (replacing `before` bytes) takes the caller's namespace over
- * `quota`. Locks and index files never count against it: without them no backup could stop cleanly and no
- * gc could run. A full token's save while the namespace holds an exclusive lock (gc) may go over too: gc
- * writes repacked packs before it removes more than it wrote.
+ * `quota`, counting the declared bytes of the caller's other open uploads (`pending`). Beyond the quota,
+ * lock and index files may take overQuotaAllowance(quota) bytes in all (counted on their own, so they stay
+ * writable in a namespace whose quota was lowered below its usage), and a full token's saves during an
+ * exclusive lock (gc) may go over by overQuotaAllowance(quota); nothing more.
  */
 export async function checkQuota(
   backend: Backend,
   caller: Caller,
   h: Handle,
-  change: { readonly size: number; readonly before: number; readonly used: number; readonly quota: number },
+  change: QuotaChange,
 ): Promise<void> {
   const { size, before, used, quota } = change;
-  if (h.type === 'locks' || h.type === 'index' || size <= before || used + size - before <= quota) return;
-  if (caller.scope.access === 'full' && (await holdsExclusiveLock(backend))) return;
+  const pending = change.pending ?? 0;
+  const after = used + pending + size - before;
+  if (size <= before || after <= quota) return;
+  const allowance = overQuotaAllowance(quota);
+  let may: string | undefined;
+  if (h.type === 'locks' || h.type === 'index') {
+    if ((await bytesOfTypes(backend, ['locks', 'index'])) + size - before <= allowance) return;
+    may = `lock and index files may take ${formatBytes(allowance)} beyond it`;
+  } else if (caller.scope.access === 'full' && (await holdsExclusiveLock(backend))) {
+    if (after <= quota + allowance) return;
+    may = `gc (an exclusive lock) may go over it by ${formatBytes(allowance)}`;
+  }
+  const inUploads = pending > 0 ? `, ${formatBytes(pending)} more in open uploads` : '';
   throw new ApiFailure(
     'QUOTA',
-    `Saving "${h.type}/${h.name.slice(0, 12)}" (${formatBytes(size)}) would take user "${caller.user}" over the quota: ${formatBytes(used)} of ${formatBytes(quota)} used`,
+    `Saving "${h.type}/${h.name.slice(0, 12)}" (${formatBytes(size)}) would take user "${caller.user}" over the quota: ${formatBytes(used)} of ${formatBytes(quota)} used${inUploads}${may === undefined ? '' : ` (${may}, no more)`}`,
   );
+}
+
+async function bytesOfTypes(backend: Backend, types: readonly FileType[]): Promise<number> {
+  let bytes = 0;
+  for (const type of types) for await (const file of backend.list(type)) bytes += file.size;
+  return bytes;
 }
 
 async function holdsExclusiveLock(backend: Backend): Promise<boolean> {

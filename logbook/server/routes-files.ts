@@ -48,13 +48,14 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
   };
   // Refuses a save that would take the caller's namespace over its quota; returns the bytes it replaces.
   const usage = deps.usage ?? new UsageTally();
-  const admit = async (request: FastifyRequest, h: Handle, size: number): Promise<number> => {
+  // `pending`: declared bytes of the caller's open upload sessions, counted when another one opens.
+  const admit = async (request: FastifyRequest, h: Handle, size: number, pending = 0): Promise<number> => {
     const { caller, backend } = await context(request);
     const before = await storedSize(backend, h);
     const quota = (await deps.metadata.findUser(caller.user))?.quota;
-    if (quota === undefined || h.type === 'locks') return before;
+    if (quota === undefined) return before;
     const used = await usage.usage(caller.user, backend);
-    await checkQuota(backend, caller, h, { size, before, used, quota });
+    await checkQuota(backend, caller, h, { size, before, used, pending, quota });
     return before;
   };
   // The checks and the atomic save of a whole body, shared by POST and the commit of a resumable upload.
@@ -79,7 +80,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
       callerOf: deps.callerOf,
       uploads: deps.uploads,
       save,
-      admit: async (request, h, size) => void (await admit(request, h, size)),
+      admit: async (request, h, size, pending) => void (await admit(request, h, size, pending)),
     });
   const handleOf = (params: FileParams): Handle => {
     const h = { type: fileType(params.type), name: params.name };

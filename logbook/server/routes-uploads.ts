@@ -21,7 +21,7 @@ import {
   type UploadCreated,
 } from './api-types.js';
 import { ApiFailure, type Caller } from './authenticate.js';
-import type { UploadArea, UploadSession } from './uploads.js';
+import { MAX_OPEN_UPLOADS, type UploadArea, type UploadSession } from './uploads.js';
 
 /** How long a newer request on a session waits for an older one to finish before closing it. */
 const TAKEOVER_MS = 5000;
@@ -31,8 +31,11 @@ export interface UploadRouteDeps {
   readonly uploads: UploadArea;
   /** The checks and atomic save of a plain POST (routes-files.ts). */
   readonly save: (request: FastifyRequest, h: Handle, data: Uint8Array) => Promise<void>;
-  /** Called before a session opens, with its declared size: refuse early what the commit would refuse. */
-  readonly admit?: (request: FastifyRequest, h: Handle, size: number) => Promise<void>;
+  /**
+   * Called before a session opens, with its declared size and the declared bytes of the caller's other open
+   * sessions (`pending`): refuse early what the commit would refuse, counting what is on its way.
+   */
+  readonly admit?: (request: FastifyRequest, h: Handle, size: number, pending: number) => Promise<void>;
 }
 
 /** Registers the upload-session routes under /api/v1/uploads. */
@@ -98,8 +101,15 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
       }
       if (size > MAX_FILE_BYTES)
         throw new ApiFailure('TOO_LARGE', `The file is larger than ${MAX_FILE_BYTES} bytes`);
-      await deps.admit?.(request, h, size);
       await uploads.expire(caller.user);
+      const open = await uploads.list(caller.user);
+      if (open.length >= MAX_OPEN_UPLOADS) {
+        throw new ApiFailure(
+          'TOO_MANY',
+          `User "${caller.user}" has ${open.length} open uploads, the most allowed: commit or abandon one (they expire a day after they were opened), or save the file with a plain POST`,
+        );
+      }
+      await deps.admit?.(request, h, size, pendingBytes(open, h));
       const session = await uploads.create(caller.user, { ...h, size, sha256 });
       const body: UploadCreated = { id: session.id };
       return reply.status(201).send(body);
@@ -170,6 +180,19 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
     await uploads.remove(deps.callerOf(request).user, request.params.id);
     return reply.status(204).send();
   });
+}
+
+/**
+ * Declared bytes of open sessions of other files than `h`. Sessions of one file count once: an agent that
+ * lost a session opens another for the same file, and the file is stored once.
+ */
+function pendingBytes(open: readonly UploadSession[], h: Handle): number {
+  const sizes = new Map<string, number>();
+  for (const s of open) {
+    const key = `${s.type}/${s.name}`;
+    if (s.type !== h.type || s.name !== h.name) sizes.set(key, Math.max(sizes.get(key) ?? 0, s.size));
+  }
+  return [...sizes.values()].reduce((sum, size) => sum + size, 0);
 }
 
 function fileType(text: string): FileType {

@@ -11,6 +11,12 @@ import type { FileType } from '../backend/backend.js';
 
 /** A session expires this long after it was created (the agent's backup has long given up by then). */
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Open sessions a user may have at once: an agent uploads at most four files at a time, so this leaves
+ * room for a few agents and for sessions abandoned by dropped connections, while bounding the disk a user
+ * can hold outside the quota to MAX_OPEN_UPLOADS × MAX_FILE_BYTES for a day.
+ */
+export const MAX_OPEN_UPLOADS = 16;
 
 /** What a session will become once committed. */
 export interface UploadTarget {
@@ -45,6 +51,8 @@ export interface UploadArea {
     offset: number,
     body: AsyncIterable<Uint8Array>,
   ): Promise<number>;
+  /** The owner's sessions that have not expired, in no particular order. */
+  list(owner: string): Promise<UploadSession[]>;
   /** The whole received body. */
   read(owner: string, session: UploadSession): Promise<Buffer>;
   remove(owner: string, id: string): Promise<void>;
@@ -108,6 +116,17 @@ export class DirUploadArea implements UploadArea {
     return position;
   }
 
+  async list(owner: string): Promise<UploadSession[]> {
+    const sessions: UploadSession[] = [];
+    for (const name of await this.#names(owner)) {
+      const id = name.slice(0, -'.json'.length);
+      if (!name.endsWith('.json') || !ID_PATTERN.test(id)) continue;
+      const session = await this.find(owner, id).catch(() => undefined); // removed meanwhile, or torn
+      if (session) sessions.push(session);
+    }
+    return sessions;
+  }
+
   read(owner: string, session: UploadSession): Promise<Buffer> {
     return readFile(this.#path(owner, session.id, 'part'));
   }
@@ -120,15 +139,8 @@ export class DirUploadArea implements UploadArea {
   }
 
   async expire(owner: string, now = Date.now()): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(join(this.#root, owner));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw error;
-    }
     let removed = 0;
-    for (const name of names) {
+    for (const name of await this.#names(owner)) {
       const id = name.slice(0, -'.part'.length);
       if (!name.endsWith('.part') || !ID_PATTERN.test(id)) continue;
       const target = await readFile(this.#path(owner, id, 'json'), 'utf8').catch(() => undefined);
@@ -142,6 +154,15 @@ export class DirUploadArea implements UploadArea {
       }
     }
     return removed;
+  }
+
+  async #names(owner: string): Promise<string[]> {
+    try {
+      return await readdir(join(this.#root, owner));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   #path(owner: string, id: string, ext: 'json' | 'part'): string {

@@ -325,5 +325,59 @@ export function describeMetadataContract(name: string, makeDatabase: () => Promi
       expect(await other.jobLog('j2')).toEqual([]);
       expect(await other.findJob('nope')).toBeUndefined();
     });
+
+    it('records which server runs a job and beats the heartbeat of its running jobs only', async () => {
+      const job = (id: string, server: string) =>
+        ({
+          id,
+          kind: 'check',
+          owner: 'alice',
+          startedBy: 'root',
+          started: '2026-01-01T00:00:00.000Z',
+          result: 'running',
+          server,
+          heartbeat: '2026-01-01T00:00:00.000Z',
+        }) as const;
+      await metadata.addJob(job('a1', 'host-a:1:aa'));
+      await metadata.addJob(job('a2', 'host-a:1:aa'));
+      await metadata.addJob(job('b1', 'host-b:2:bb'));
+      await metadata.finishJob('a2', { ended: '2026-01-01T00:00:05.000Z', result: 'ok', summary: 'Done' });
+      const other = await another();
+      await other.beatJobs('host-a:1:aa', '2026-01-01T00:01:00.000Z');
+      expect(await metadata.findJob('a1')).toEqual({
+        ...job('a1', 'host-a:1:aa'),
+        heartbeat: '2026-01-01T00:01:00.000Z',
+      });
+      // A finished job and another server's job keep their heartbeat.
+      expect((await metadata.findJob('a2'))?.heartbeat).toBe('2026-01-01T00:00:00.000Z');
+      expect((await metadata.findJob('b1'))?.heartbeat).toBe('2026-01-01T00:00:00.000Z');
+    });
+
+    it('counts sign-in failures per key within a window, atomically, shared by every connection', async () => {
+      const other = await another();
+      const after = '2026-01-01T00:00:00.000Z';
+      const count = (m: SqlMetadata, key: string, now: string, since = after) =>
+        m.countSignInFailure(key, now, since);
+      expect(await count(metadata, 'name:alice', '2026-01-01T00:10:00.000Z')).toBe(1);
+      expect(await count(other, 'name:alice', '2026-01-01T00:11:00.000Z')).toBe(2);
+      // Ten at once over two connections: each gets its own number.
+      const racing = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          count(i % 2 ? metadata : other, 'addr:10.0.0.1', '2026-01-01T00:12:00.000Z'),
+        ),
+      );
+      expect(racing.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await other.forgiveSignInFailure('name:alice');
+      expect(await count(metadata, 'name:alice', '2026-01-01T00:12:00.000Z')).toBe(2);
+      // Once the count's start is out of the window it is over: a failure begins a new count of one.
+      expect(await count(other, 'name:alice', '2026-01-01T00:30:00.000Z', '2026-01-01T00:10:00.000Z')).toBe(
+        1,
+      );
+      await metadata.clearSignInFailures('name:alice');
+      await metadata.forgiveSignInFailure('name:alice'); // nothing to take back: no error, no negative count
+      expect(await count(other, 'name:alice', '2026-01-01T00:31:00.000Z', '2026-01-01T00:10:00.000Z')).toBe(
+        1,
+      );
+    });
   });
 }

@@ -110,6 +110,24 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Which server instance runs a gc/check job and when it last said so: a run whose server died shows as
+    // `lost` once its heartbeat is old (jobs.ts). NULL in runs recorded before this migration.
+    name: 'job-heartbeat',
+    statements: ['ALTER TABLE jobs ADD COLUMN server TEXT', 'ALTER TABLE jobs ADD COLUMN heartbeat TEXT'],
+  },
+  {
+    // Failed password sign-ins per key ("name:alice", "addr:10.0.0.1") within a window, shared by every
+    // server on the database so a load balancer does not multiply the guesses (web/sign-in-limit.ts).
+    name: 'sign-in-failures',
+    statements: [
+      `CREATE TABLE sign_in_failures (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        since TEXT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** What `{AUTO_ID}` stands for in each dialect. */

@@ -32,7 +32,7 @@ export interface WebServices {
   readonly sessions: SessionStore;
   /** `--public-url`, e.g. `https://vml.example.org`: cookies get `Secure` when it is https. */
   readonly publicUrl?: string | undefined;
-  /** Failed password sign-ins of this server (in memory). */
+  /** Failed password sign-ins, counted in the metadata database (shared by every server on it). */
   readonly signInLimit: SignInLimit;
   /** OIDC sign-in (`--oidc-issuer`); absent when off. */
   readonly oidc?: OidcClient | undefined;

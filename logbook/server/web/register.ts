@@ -31,7 +31,7 @@ const CSRF_FIELD = 'csrf';
 /** Adds every page of PAGES to `app`. */
 export async function registerWeb(app: FastifyInstance, options: WebOptions): Promise<void> {
   const jobs = new JobRunner(options.jobStore, options.storage);
-  const services: WebServices = { ...options, signInLimit: new SignInLimit(), jobs };
+  const services: WebServices = { ...options, signInLimit: new SignInLimit(options.metadata), jobs };
   // Closing the app waits for running gc and check jobs, so they never outlive the storage they use.
   app.addHook('onClose', () => jobs.idle());
   await app.register(async (web) => {

@@ -1,8 +1,8 @@
 /**
  * gc and verify (check) runs: start one on a user's namespace (it runs in the background), list the runs
- * with start, end and result, and show one run's log.
+ * with start, end and result (`lost` for a run whose server stopped beating), and show one run's log.
  */
-import { JOB_KINDS, type JobKind, type JobRecord } from '../../jobs.js';
+import { JOB_KINDS, type JobKind, type JobRecord, type JobStatus, LOST_AFTER_MS } from '../../jobs.js';
 import { shortTime } from '../format.js';
 import { html } from '../html.js';
 import { definePage, redirect, view, WebError } from '../page.js';
@@ -10,9 +10,9 @@ import { definePage, redirect, view, WebError } from '../page.js';
 const LIMIT = 100;
 const KIND_LABEL: Readonly<Record<JobKind, string>> = { gc: 'gc', check: 'verify (check)' };
 
-function jobRow(job: JobRecord) {
+function jobRow(job: JobRecord & { readonly status: JobStatus }) {
   return html`<tr><td><a href="/admin/jobs/${job.id}">${job.id}</a></td><td>${KIND_LABEL[job.kind]}</td><td>${job.owner}</td>
-<td>${job.startedBy}</td><td>${shortTime(job.started)}</td><td>${shortTime(job.ended)}</td><td>${job.result}</td><td>${job.summary ?? ''}</td></tr>`;
+<td>${job.startedBy}</td><td>${shortTime(job.started)}</td><td>${shortTime(job.ended)}</td><td>${job.status}</td><td>${job.summary ?? ''}</td></tr>`;
 }
 
 export const adminJobsPage = definePage({
@@ -21,7 +21,7 @@ export const adminJobsPage = definePage({
   guard: 'admin',
   async handle(ctx) {
     const users = await ctx.services.metadata.listUsers();
-    const jobs = await ctx.services.jobs.store.listJobs(LIMIT);
+    const jobs = await ctx.services.jobs.list(LIMIT);
     const owners = users.map((u) => html`<option value="${u.name}">${u.name}</option>`);
     const kinds = JOB_KINDS.map((k) => html`<option value="${k}">${KIND_LABEL[k]}</option>`);
     return view(
@@ -65,13 +65,14 @@ export const adminJobPage = definePage({
   guard: 'admin',
   async handle(ctx) {
     const id = ctx.params.id ?? '';
-    const job = await ctx.services.jobs.store.findJob(id);
+    const job = await ctx.services.jobs.find(id);
     if (!job) throw new WebError(404, `There is no run "${id}"`);
     const log = await ctx.services.jobs.store.jobLog(id);
     return view(
       `${KIND_LABEL[job.kind]} of ${job.owner}`,
       html`<p>Run <code>${job.id}</code>, started by ${job.startedBy} at ${shortTime(job.started)} UTC.
-Result: <strong id="job-result">${job.result}</strong>${job.ended ? html`, ended ${shortTime(job.ended)}` : html` (<a href="/admin/jobs/${job.id}">reload</a>)`}.</p>
+Result: <strong id="job-result">${job.status}</strong>${job.ended ? html`, ended ${shortTime(job.ended)}` : job.status === 'lost' ? '' : html` (<a href="/admin/jobs/${job.id}">reload</a>)`}.</p>
+${job.status === 'lost' ? html`<p class="error">Its server${job.server ? html` (<code>${job.server}</code>)` : ''} has not said it still runs it since ${shortTime(job.heartbeat ?? job.started)} UTC (more than ${LOST_AFTER_MS / 60_000} minutes): it stopped or lost the database. Its lock on the namespace is removed as stale once its process is gone (same host) or 30 minutes after its last refresh: then start the job again.</p>` : ''}
 ${job.summary ? html`<p>${job.summary}</p>` : ''}
 <h2>Log</h2>
 <pre id="job-log">${log.map((l) => `${l.time.slice(11, 19)} ${l.line}\n`)}</pre>

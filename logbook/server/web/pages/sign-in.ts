@@ -44,17 +44,16 @@ export const signInPost = definePage({
     const password = ctx.form.password ?? '';
     const next = localPath(ctx.form.next ?? '/entries');
     const limit = ctx.services.signInLimit;
-    if (!limit.allows(name, ctx.request.ip))
+    if (!(await limit.attempt(name, ctx.request.ip)))
       return view('Sign in', signInForm(ctx, name, next, TOO_MANY), 429);
     const user = name === '' ? undefined : await ctx.services.metadata.findUser(name);
     dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || user.passwordHash === undefined || !ok) {
-      limit.failed(name, ctx.request.ip);
       await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
       return view('Sign in', signInForm(ctx, name, next, SIGN_IN_FAILED), 401);
     }
-    limit.succeeded(name);
+    await limit.succeeded(name, ctx.request.ip);
     await startSession(ctx, user.name);
     return redirect(next);
   },
