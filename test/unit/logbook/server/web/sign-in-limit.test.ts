@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentInsight } from '../../../../../host/server/insight.js';
+import { sanitizerScan } from '../../../../../host/server/scan.js';
 import { addUser } from '../../../../../logbook/server/admin.js';
 import { buildApp } from '../../../../../logbook/server/app.js';
 import { SqlMetadata } from '../../../../../logbook/server/metadata-sql.js';
@@ -81,7 +83,14 @@ async function twoServers(connect: () => Promise<SqlDriver>) {
   for (let i = 0; i < 2; i++) {
     const metadata = await SqlMetadata.open(await connect());
     metadatas.push(metadata);
-    apps.push(await buildApp({ metadata, storage: new DirStorage(join(dir, `storage-${i}`)) }));
+    apps.push(
+      await buildApp({
+        metadata,
+        storage: new DirStorage(join(dir, `storage-${i}`)),
+        insight: agentInsight,
+        scan: sanitizerScan,
+      }),
+    );
   }
   return {
     apps,
