@@ -1,6 +1,6 @@
 /**
  * Everything a command tells the user is one of these events. `--json` prints them as lines; the human
- * printer has one formatter per type (agent/cli/human.ts), so a new type without a formatter does not compile.
+ * printer has one formatter per type (core/output/human.ts), so a new type without a formatter does not compile.
  */
 
 /** Progress of long work; printed as a status line on a terminal, as occasional plain lines otherwise. */

@@ -5,10 +5,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../../core/errors.js';
+import { EXIT_CODES_HELP, runWithOutput } from '../../core/output/run.js';
 import type { CommandDefinition, CommonFlags } from './command.js';
 import { createContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { EXIT_CODES_HELP, runWithOutput } from './run.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd

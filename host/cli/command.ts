@@ -1,4 +1,4 @@
-/** The shape of one `vml` command file; running it (output, signals, exit codes) is agent/cli/run.ts's job. */
+/** The shape of one `vml` command file; running it (output, signals, exit codes) is core/output/run.ts's job. */
 import type { Command } from 'commander';
 import { VmlError } from '../../core/errors.js';
 import type { Output, ServerUser } from '../../core/events.js';

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
  * vml: the host-side CLI. Builds the command tree (`vml logbook token create`, …) from one file per command
- * and runs them with the agent's runner (agent/cli/run.ts): the same output, --json and exit codes.
+ * and runs them with the runner it shares with vml-agent (core/output/run.ts): the same output, --json and exit codes.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_CODES_HELP, runWithOutput } from '../../agent/cli/run.js';
 import { EXIT } from '../../core/errors.js';
+import { EXIT_CODES_HELP, runWithOutput } from '../../core/output/run.js';
 import type { HostCommand } from './command.js';
 import { HOST_COMMANDS } from './commands/index.js';
 

@@ -2,8 +2,8 @@
  * Output for the CLI: `--json` prints one event per line (stdout; exit_error on stderr); otherwise the
  * human formatters, with a live status line for progress on a terminal and plain lines elsewhere.
  */
-import type { Event, Output, ProgressEvent } from '../../core/events.js';
-import { formatBytes, formatDuration } from '../../core/format.js';
+import type { Event, Output, ProgressEvent } from '../events.js';
+import { formatBytes, formatDuration } from '../format.js';
 import { HUMAN } from './human.js';
 
 export interface CliOutput extends Output {

@@ -2,8 +2,8 @@
  * The human printer: one formatter per event type (a missing one does not compile). Results go to stdout;
  * progress, warnings and errors to stderr.
  */
-import type { Event } from '../../core/events.js';
-import { formatBytes, formatDuration } from '../../core/format.js';
+import type { Event } from '../events.js';
+import { formatBytes, formatDuration } from '../format.js';
 
 type Formatters = { [K in Event['type']]: (event: Extract<Event, { type: K }>) => string | undefined };
 

@@ -3,8 +3,8 @@
  * mapped to exit codes (the only place that sets process.exitCode) and printed without stack traces unless
  * --verbose. Shared by vml-agent and the host's vml.
  */
-import { EXIT, isVmlError, VmlError } from '../../core/errors.js';
-import type { Output } from '../../core/events.js';
+import { EXIT, isVmlError, VmlError } from '../errors.js';
+import type { Output } from '../events.js';
 import { createOutput } from './output.js';
 
 export const EXIT_CODES_HELP = `
