@@ -35,7 +35,16 @@ async function fill(logbook: Logbook): Promise<void> {
     for (let f = 0; f < 5; f++) {
       const bytes = Buffer.from(`file ${f} of version ${f === 0 ? i : 0}\n`.repeat(200));
       const content = [await w.addChunk(bytes)];
-      nodes.push({ name: `f${f}`, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: '0', size: bytes.length, content });
+      nodes.push({
+        name: `f${f}`,
+        type: 'file',
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        mtime: '0',
+        size: bytes.length,
+        content,
+      });
     }
     const tree = await w.addTree({ nodes });
     await w.commit({
@@ -57,7 +66,11 @@ async function fill(logbook: Logbook): Promise<void> {
 async function signIn(app: FastifyInstance): Promise<string> {
   const form = await app.inject({ method: 'GET', url: '/signin' });
   const cookie = (name: string, headers: Record<string, unknown>) =>
-    [headers['set-cookie']].flat().map(String).find((c) => c.startsWith(`${name}=`))?.split(';')[0] ?? '';
+    [headers['set-cookie']]
+      .flat()
+      .map(String)
+      .find((c) => c.startsWith(`${name}=`))
+      ?.split(';')[0] ?? '';
   const pre = cookie('vml_presession', form.headers);
   const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
   const res = await app.inject({
@@ -88,7 +101,9 @@ try {
   await addUser(metadata, 'alice', { password: 'bench-password', admin: false });
   const started = performance.now();
   await fill(await Logbook.init(await storage.namespace('alice')));
-  console.log(`built ${versions} versions over ${entries} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `built ${versions} versions over ${entries} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   const app = await buildApp({ metadata, storage });
   const cookie = await signIn(app);
   const seq = Math.floor(versions / entries / 2);
@@ -98,7 +113,9 @@ try {
     ['version page', `/entries/alice/e3/v${seq}`],
     ['file download', `/entries/alice/e3/v${seq}/download/f0`],
   ] as const) {
-    console.log(`${label.padEnd(14)} ${url.padEnd(36)} median ${(await time(app, cookie, url)).toFixed(1)} ms`);
+    console.log(
+      `${label.padEnd(14)} ${url.padEnd(36)} median ${(await time(app, cookie, url)).toFixed(1)} ms`,
+    );
   }
   await app.close();
   await storage.close();

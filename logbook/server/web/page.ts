@@ -19,6 +19,7 @@ import type { JobRunner } from '../jobs.js';
 import type { Metadata, User } from '../metadata.js';
 import type { OidcClient } from '../oidc.js';
 import type { Storage } from '../storage.js';
+import type { NamespaceCache } from '../view/namespace-cache.js';
 import { type Html, html } from './html.js';
 import type { SessionStore } from './sessions.js';
 import type { SignInLimit } from './sign-in-limit.js';
@@ -36,6 +37,8 @@ export interface WebServices {
   readonly oidc?: OidcClient | undefined;
   /** gc and check runs on owner namespaces (admin pages). */
   readonly jobs: JobRunner;
+  /** The logbooks of namespaces, with what stays the same between requests kept (entry pages). */
+  readonly logbooks: NamespaceCache;
 }
 
 /** Everything a page handler gets. `U` is `User` behind a user or admin guard. */
