@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import { agentInsight } from '../host/server/insight.js';
+import { sanitizerScan } from '../host/server/scan.js';
 import type { TreeNode } from '../logbook/format/tree.js';
 import { Logbook } from '../logbook/logbook.js';
 import { addUser } from '../logbook/server/admin.js';
@@ -104,7 +106,7 @@ try {
   console.log(
     `built ${versions} versions over ${entries} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  const app = await buildApp({ metadata, storage });
+  const app = await buildApp({ metadata, storage, insight: agentInsight, scan: sanitizerScan });
   const cookie = await signIn(app);
   const seq = Math.floor(versions / entries / 2);
   for (const [label, url] of [

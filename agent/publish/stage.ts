@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Output } from '../../core/events.js';
+import { flattenVersion } from '../../logbook/flat-tree.js';
 import type { Manifest } from '../../logbook/format/manifest.js';
 import type { Logbook } from '../../logbook/logbook.js';
 import { applyRestore } from '../restore/apply.js';
-import { flattenVersion } from '../restore/flatten.js';
 import { planRestore } from '../restore/plan.js';
 import type { Accounts } from '../steps/files/owners.js';
 

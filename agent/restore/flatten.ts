@@ -1,29 +1,12 @@
+/** The flat view of the live root, to compare with a version's (logbook/flat-tree.ts). */
 import { readlink } from 'node:fs/promises';
 import type { Output } from '../../core/events.js';
-/** Flat views of a version and of the live root: root-relative path to node, parents before children. */
-import type { TreeNode } from '../../logbook/format/tree.js';
+import type { FlatTree } from '../../logbook/flat-tree.js';
 import type { Logbook } from '../../logbook/logbook.js';
 import { liveNode } from '../steps/files/live-node.js';
 import type { Accounts } from '../steps/files/owners.js';
 import { type ScannedEntry, scanRoot } from '../steps/files/scan.js';
 import type { Scope } from '../steps/files/scope.js';
-
-export type FlatTree = Map<string, TreeNode>;
-
-/** Every path of a version. */
-export async function flattenVersion(
-  logbook: Logbook,
-  treeId: string,
-  prefix = '',
-  out: FlatTree = new Map(),
-): Promise<FlatTree> {
-  for (const node of (await logbook.readTree(treeId)).nodes) {
-    const rel = prefix === '' ? node.name : `${prefix}/${node.name}`;
-    out.set(rel, node);
-    if (node.type === 'dir' && node.subtree) await flattenVersion(logbook, node.subtree, rel, out);
-  }
-  return out;
-}
 
 /** Every path of the live root that the scope covers (as a backup would see it, without reading files). */
 export async function flattenLive(

@@ -1,8 +1,7 @@
 /** What a restore will do to the live root: the changes from the live state to the version, as actions. */
 import type { RestoreAction } from '../../core/events.js';
+import { compareFlat, type FlatTree, type NodeChange } from '../../logbook/flat-tree.js';
 import type { TreeNode } from '../../logbook/format/tree.js';
-import { compareFlat, type NodeChange } from './compare.js';
-import type { FlatTree } from './flatten.js';
 
 export interface PlannedAction {
   readonly action: RestoreAction['action'];

@@ -6,10 +6,10 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Output } from '../../core/events.js';
+import { flattenVersion } from '../../logbook/flat-tree.js';
 import type { Manifest } from '../../logbook/format/manifest.js';
 import type { Logbook } from '../../logbook/logbook.js';
 import type { ResolvedRecipe } from '../recipes/load.js';
-import { flattenVersion } from '../restore/flatten.js';
 import type { OpenedIdentity } from '../vault/identity.js';
 import { listFilesInScope } from './files/list.js';
 import type { Accounts } from './files/owners.js';

@@ -16,18 +16,24 @@ import {
   type WhoamiResponse,
 } from './api-types.js';
 import { ApiFailure, authenticate, type Caller } from './authenticate.js';
+import type { ContentScan } from './content-scan.js';
 import type { Metadata } from './metadata.js';
 import type { OidcClient } from './oidc.js';
 import { registerPublicRoutes } from './public/routes.js';
 import { registerFileRoutes } from './routes-files.js';
 import type { Storage } from './storage.js';
 import type { UploadArea } from './uploads.js';
+import type { VersionInsight } from './version-insight.js';
 import { notFoundPage, registerWeb } from './web/register.js';
 
 /** What buildApp needs. */
 export interface AppOptions {
   readonly metadata: Metadata;
   readonly storage: Storage;
+  /** What the version pages show of each step's facts; host/server/insight.ts has the agent's. */
+  readonly insight: VersionInsight;
+  /** The scan every public version passes before it is accepted; host/server/scan.ts has the sanitizers'. */
+  readonly scan: ContentScan;
   /** Told about unexpected (500) failures, which clients see only as "internal error". */
   readonly onInternalError?: (error: unknown, request: FastifyRequest) => void;
   /** `--public-url`: how users reach the server (behind a proxy); https makes cookies `Secure`. */
@@ -42,6 +48,13 @@ export interface AppOptions {
 
 /** Builds the server; call `listen()` or `inject()` on the result, and `close()` when done. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // The types require both; this catches callers the compiler never saw (tests run without a type check).
+  // Without a scan a public version would be accepted unscanned.
+  if (options.scan === undefined || options.insight === undefined) {
+    throw new Error(
+      'buildApp() needs a content scan and a version insight (host/server/scan.ts, insight.ts)',
+    );
+  }
   const app = Fastify({ logger: false, bodyLimit: MAX_FILE_BYTES, exposeHeadRoutes: false });
   const callers = new WeakMap<FastifyRequest, Caller>();
   const callerOf = (request: FastifyRequest): Caller => {
@@ -89,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     metadata: options.metadata,
     storage: options.storage,
     callerOf,
+    scan: options.scan,
     uploads: options.uploads,
   });
   await registerWeb(app, {
@@ -99,6 +113,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl: options.publicUrl,
     oidc: options.oidc,
     onInternalError: options.onInternalError,
+    insight: options.insight,
+    scan: options.scan,
   });
   registerPublicRoutes(app, {
     metadata: options.metadata,

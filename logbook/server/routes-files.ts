@@ -8,6 +8,7 @@ import { checkHandle } from '../backend/dir.js';
 import { checkRemove, checkSave, SnapshotEntries } from './access.js';
 import { API_PREFIX, type ListedFile, type MissingResponse, MTIME_HEADER, SIZE_HEADER } from './api-types.js';
 import { ApiFailure, type Caller } from './authenticate.js';
+import type { ContentScan } from './content-scan.js';
 import type { Metadata } from './metadata.js';
 import { checkPublicSave, unpublishDeleted } from './public/publish.js';
 import { checkQuota, storedSize, UsageTally } from './quota.js';
@@ -19,6 +20,8 @@ export interface FileRouteDeps {
   readonly metadata: Metadata;
   readonly storage: Storage;
   readonly callerOf: (request: FastifyRequest) => Caller;
+  /** Scans every public version before it is saved (content-scan.ts). */
+  readonly scan: ContentScan;
   /** Where resumable uploads wait for their commit; without it the upload routes are absent (404). */
   readonly uploads?: UploadArea | undefined;
   /** Usage tallies for quotas (quota.ts); one per server process. */

@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { agentInsight } from '../../host/server/insight.js';
+import { sanitizerScan } from '../../host/server/scan.js';
 import { buildApp } from '../../logbook/server/app.js';
 import { SqlMetadata } from '../../logbook/server/metadata-sql.js';
 import { OIDC_CALLBACK_PATH, OidcClient, type OidcSettings } from '../../logbook/server/oidc.js';
@@ -56,7 +58,14 @@ export async function startOidcTestServer(options: OidcTestServerOptions): Promi
   const data = await mkdtemp(join(tmpdir(), 'vml-oidc-'));
   const metadata = await SqlMetadata.open(await SqliteDriver.open(join(data, 'vml.db')));
   const storage = new DirStorage(data);
-  const app = await buildApp({ metadata, storage, publicUrl: url, oidc });
+  const app = await buildApp({
+    metadata,
+    storage,
+    insight: agentInsight,
+    scan: sanitizerScan,
+    publicUrl: url,
+    oidc,
+  });
   await app.listen({ host: '127.0.0.1', port });
   return {
     app,

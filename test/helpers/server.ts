@@ -6,6 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { agentInsight } from '../../host/server/insight.js';
+import { sanitizerScan } from '../../host/server/scan.js';
 import { addUser, createToken } from '../../logbook/server/admin.js';
 import { buildApp } from '../../logbook/server/app.js';
 import { SqlMetadata } from '../../logbook/server/metadata-sql.js';
@@ -30,7 +32,13 @@ export async function startTestServer(): Promise<TestServer> {
   const data = await mkdtemp(join(tmpdir(), 'vml-server-'));
   const metadata = await SqlMetadata.open(await SqliteDriver.open(join(data, 'vml.db')));
   const storage = new DirStorage(data);
-  const app = await buildApp({ metadata, storage, uploads: new DirUploadArea(join(data, 'uploads')) });
+  const app = await buildApp({
+    metadata,
+    storage,
+    insight: agentInsight,
+    scan: sanitizerScan,
+    uploads: new DirUploadArea(join(data, 'uploads')),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');

@@ -1,4 +1,5 @@
 /** Builds logbook versions directly through the API, for tests that need exact trees or hostile ones. */
+import type { Manifest } from '../../logbook/format/manifest.js';
 import type { TreeNode } from '../../logbook/format/tree.js';
 import type { Logbook } from '../../logbook/logbook.js';
 import type { VersionFields, VersionWriter } from '../../logbook/version-writer.js';
@@ -58,4 +59,23 @@ export async function addDir(w: VersionWriter, files: [string[], Uint8Array][]):
     nodes.push({ name, type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: '0', subtree: await addDir(w, sub) });
   }
   return w.addTree({ nodes });
+}
+
+/** Commits a public version of `entry` holding `files` (path → content), with an empty sanitization report. */
+export async function commitPublic(
+  logbook: Logbook,
+  entry: string,
+  files: Record<string, string | Uint8Array>,
+): Promise<{ id: string; manifest: Manifest }> {
+  const w = await logbook.beginVersion(entry);
+  const list = Object.entries(files).map(([path, content]): [string[], Uint8Array] => [
+    path.split('/'),
+    Buffer.from(content),
+  ]);
+  const tree = await addDir(w, list);
+  return w.commit({
+    ...testVersionFields(tree, list.length),
+    visibility: 'public',
+    sanitization: { from: '0'.repeat(64), fromVersion: `${entry}@v0`, sanitizers: [], findings: [] },
+  });
 }

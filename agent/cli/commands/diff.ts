@@ -1,8 +1,9 @@
 /** vml-agent diff: what changed between two versions, or between a version and the live root. */
+
+import { compareFlat, type FlatTree, flattenVersion } from '../../../logbook/flat-tree.js';
 import type { Logbook, VersionRef } from '../../../logbook/logbook.js';
 import { loadRecipe } from '../../recipes/load.js';
-import { compareFlat } from '../../restore/compare.js';
-import { type FlatTree, flattenLive, flattenVersion } from '../../restore/flatten.js';
+import { flattenLive } from '../../restore/flatten.js';
 import { captureFacts, diffFacts, type RecordedStep } from '../../steps/facts.js';
 import { readAccounts } from '../../steps/files/owners.js';
 import { scopeOf } from '../../steps/files/scope-of.js';

@@ -1,10 +1,11 @@
 /** vml-agent restore (alias checkout): bring the root back to a version, after a safety version. */
 import { mkdir, stat } from 'node:fs/promises';
 import { isVmlError, VmlError } from '../../../core/errors.js';
+import { flattenVersion } from '../../../logbook/flat-tree.js';
 import { runBackup } from '../../backup.js';
 import { loadRecipe } from '../../recipes/load.js';
 import { applyRestore } from '../../restore/apply.js';
-import { flattenLive, flattenVersion } from '../../restore/flatten.js';
+import { flattenLive } from '../../restore/flatten.js';
 import { planRestore } from '../../restore/plan.js';
 import { writeRestoreReport } from '../../restore/report.js';
 import { recordedCredentialPaths } from '../../steps/credentials.js';

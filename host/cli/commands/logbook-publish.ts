@@ -3,6 +3,7 @@ import { VmlError } from '../../../core/errors.js';
 import { checkUserName } from '../../../logbook/server/auth.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { publishVersion } from '../../../logbook/server/public/publish.js';
+import { sanitizerScan } from '../../server/scan.js';
 import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 
 export const logbookPublishCommand: HostCommand = {
@@ -34,7 +35,10 @@ Examples:
     const data = await openServerData(dataDir(flags), databaseOptions(flags));
     try {
       const dryRun = flags.dryRun === true;
-      const done = await publishVersion(data, { owner, version, actor: 'admin', dryRun });
+      const done = await publishVersion(
+        { ...data, scan: sanitizerScan },
+        { owner, version, actor: 'admin', dryRun },
+      );
       ctx.output.emit({ type: 'server-public', action: 'publish', version: done.name, id: done.id, dryRun });
     } finally {
       await data.close();

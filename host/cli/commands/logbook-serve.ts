@@ -3,6 +3,8 @@ import { VmlError } from '../../../core/errors.js';
 import { buildApp } from '../../../logbook/server/app.js';
 import { openServerData } from '../../../logbook/server/data-dir.js';
 import { OidcClient } from '../../../logbook/server/oidc.js';
+import { agentInsight } from '../../server/insight.js';
+import { sanitizerScan } from '../../server/scan.js';
 import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
 import { oidcOptions, oidcSettings } from '../oidc-options.js';
 
@@ -59,6 +61,8 @@ Examples:
       const app = await buildApp({
         metadata: data.metadata,
         storage: data.storage,
+        insight: agentInsight,
+        scan: sanitizerScan,
         publicUrl: usersUrl,
         publicAnonymous: flags.publicAnonymous === true,
         oidc,

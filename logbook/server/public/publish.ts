@@ -13,14 +13,20 @@ import { copyVersion } from '../../copy-version.js';
 import { decodeManifest, type Manifest } from '../../format/manifest.js';
 import { Logbook, type VersionRef } from '../../logbook.js';
 import { ApiFailure } from '../authenticate.js';
+import type { ContentScan } from '../content-scan.js';
 import type { Metadata } from '../metadata.js';
 import { PUBLIC_NAMESPACE, type Storage } from '../storage.js';
-import { checkPublicManifest, refuseFindings, scanVersion } from './scan.js';
+import { checkPublicManifest, refuseFindings } from './scan.js';
 
 /** What the public functions need from the server. */
 export interface PublicDeps {
   readonly metadata: Metadata;
   readonly storage: Storage;
+}
+
+/** What publishing needs besides: the content scan every public version passes before it is accepted. */
+export interface PublishDeps extends PublicDeps {
+  readonly scan: ContentScan;
 }
 
 /** A version in the public namespace. */
@@ -38,7 +44,7 @@ export interface PublishedVersion {
  * BAD_REQUEST naming what is wrong, never a value. Returns the copy to make once the owner's save is done.
  */
 export async function checkPublicSave(
-  deps: PublicDeps,
+  deps: PublishDeps,
   owner: string,
   manifestBytes: Uint8Array,
 ): Promise<() => Promise<void>> {
@@ -51,7 +57,7 @@ export async function checkPublicSave(
     name = versionName(manifest, id);
     checkPublicManifest(manifest, name);
     source = await Logbook.open(await deps.storage.namespace(owner));
-    refuseFindings(await scanVersion(source, manifest), name);
+    refuseFindings(await deps.scan.scanVersion(source, manifest), name);
   } catch (error) {
     throw asApiFailure(error, name);
   }
@@ -66,7 +72,7 @@ export async function checkPublicSave(
  * it as a save would, then copies it into the public namespace. For the web UI's "publish" button.
  */
 export async function publishVersion(
-  deps: PublicDeps,
+  deps: PublishDeps,
   request: { owner: string; version: string; actor: string; dryRun?: boolean },
 ): Promise<PublishedVersion> {
   const source = await Logbook.open(await deps.storage.namespace(request.owner));
@@ -83,7 +89,7 @@ export async function publishVersion(
   }
   try {
     checkPublicManifest(version.manifest, name);
-    refuseFindings(await scanVersion(source, version.manifest), name);
+    refuseFindings(await deps.scan.scanVersion(source, version.manifest), name);
   } catch (error) {
     // The same refusal as for a save, as a command-line error.
     if (!(error instanceof ApiFailure)) throw error;

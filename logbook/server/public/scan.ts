@@ -1,23 +1,12 @@
 /**
  * The server's own check of a public version before it accepts it (docs/server.md, "Public versions"): the
- * manifest must carry a sanitization report and no attachments, and the content scanners of the sanitizers
- * (compressed-files, content-signatures, text-secrets: the ones that judge a file by its bytes, wherever it
- * is) must find nothing in any of its files. A version made by `vml-agent publish --public` with the default
- * sanitizers passes: those scanners ran last on the same bytes and left nothing for a second run to find.
+ * manifest must carry a sanitization report and no attachments, and the content scan (content-scan.ts, the
+ * sanitizers' content scanners wired in by the host) must find nothing in any of its files.
  */
 
-import { compressedFiles } from '../../../sanitizers/compressed-files.js';
-import { contentSignatures } from '../../../sanitizers/content-signatures.js';
-import { runOnTree } from '../../../sanitizers/pipeline.js';
-import type { Finding } from '../../../sanitizers/sanitizer.js';
-import { textSecrets } from '../../../sanitizers/text-secrets.js';
 import type { Manifest } from '../../format/manifest.js';
-import type { Logbook } from '../../logbook.js';
 import { ApiFailure } from '../authenticate.js';
-import { VersionTree } from './version-tree.js';
-
-/** In the order the publish pipeline runs them. */
-const SCANNERS = [compressedFiles, contentSignatures, textSecrets];
+import type { ScanFinding } from '../content-scan.js';
 
 /** How many findings a refusal names; the rest are counted. */
 const NAMED_FINDINGS = 5;
@@ -40,20 +29,8 @@ export function checkPublicManifest(manifest: Manifest, name: string): void {
   }
 }
 
-/** Re-runs the content scanners over every file of the version; what they find, never a value. */
-export async function scanVersion(
-  logbook: Logbook,
-  manifest: Manifest,
-  signal?: AbortSignal,
-): Promise<Finding[]> {
-  const tree = await VersionTree.open(logbook, manifest.tree);
-  const findings: Finding[] = [];
-  await runOnTree(tree, SCANNERS, { users: [], dryRun: true, mode: 'publish', findings, signal });
-  return findings;
-}
-
 /** Throws BAD_REQUEST naming paths and kinds (never values) when the scan found anything. */
-export function refuseFindings(findings: readonly Finding[], name: string): void {
+export function refuseFindings(findings: readonly ScanFinding[], name: string): void {
   if (findings.length === 0) return;
   const named = findings.slice(0, NAMED_FINDINGS).map((f) => `${f.path} (${f.type})`);
   const more = findings.length > NAMED_FINDINGS ? ` and ${findings.length - NAMED_FINDINGS} more` : '';

@@ -1,14 +1,14 @@
 /**
  * The diff between two versions of an entry, as `vml-agent diff V1 V2` computes it: the same flatten and
- * compare (agent/restore/) for files, the same diffFacts for packages, releases and variables.
+ * compare (logbook/flat-tree.ts) for files, the same diffFacts (through the VersionInsight) for packages,
+ * releases and variables.
  */
-import { compareFlat } from '../../../agent/restore/compare.js';
-import { flattenVersion } from '../../../agent/restore/flatten.js';
-import { diffFacts } from '../../../agent/steps/facts.js';
-import type { FactChange } from '../../../agent/steps/step.js';
+
 import type { Change } from '../../../core/events.js';
+import { compareFlat, flattenVersion } from '../../flat-tree.js';
 import type { NodeType } from '../../format/tree.js';
 import type { Logbook, VersionRef } from '../../logbook.js';
+import type { FactChangeView, VersionInsight } from '../version-insight.js';
 
 export interface FileChangeView {
   readonly change: Change;
@@ -23,13 +23,17 @@ export interface FileChangeView {
 export interface DiffView {
   readonly from: string;
   readonly to: string;
-  readonly facts: readonly { readonly step: string; readonly change: FactChange }[];
+  readonly facts: readonly FactChangeView[];
   readonly files: readonly FileChangeView[];
   readonly totals: Readonly<Record<Change, number>>;
 }
 
 /** What changed from `from` to `to`. */
-export async function diffVersions(logbook: Logbook, from: VersionRef, to: VersionRef): Promise<DiffView> {
+export async function diffVersions(
+  logbook: Logbook,
+  options: { readonly from: VersionRef; readonly to: VersionRef; readonly insight: VersionInsight },
+): Promise<DiffView> {
+  const { from, to, insight } = options;
   const before = await flattenVersion(logbook, from.manifest.tree);
   const after = await flattenVersion(logbook, to.manifest.tree);
   const totals: Record<Change, number> = { added: 0, removed: 0, modified: 0, metadata: 0, type: 0 };
@@ -47,7 +51,7 @@ export async function diffVersions(logbook: Logbook, from: VersionRef, to: Versi
   return {
     from: `${from.manifest.entry}@v${from.manifest.seq}`,
     to: `${to.manifest.entry}@v${to.manifest.seq}`,
-    facts: diffFacts(from.manifest.steps, to.manifest.steps),
+    facts: insight.diffFacts(from.manifest, to.manifest),
     files,
     totals,
   };

@@ -3,10 +3,9 @@
  * and one entry's history. Plain data, no HTML: the pages (web/pages/) render it, tests can check it.
  */
 
-import type { ReleaseArea } from '../../../agent/steps/atlas-release.js';
-import { releaseLabel } from '../../../agent/steps/atlas-release.js';
-import type { Manifest, Reason, Visibility } from '../../format/manifest.js';
+import type { Reason, Visibility } from '../../format/manifest.js';
 import type { Logbook, VersionRef } from '../../logbook.js';
+import type { VersionInsight } from '../version-insight.js';
 
 /** Where an entry was read: the signed-in user's own namespace, or the public one. */
 export type Source = 'own' | 'public';
@@ -35,8 +34,8 @@ export interface EntrySummary {
   readonly latest: HistoryRow;
 }
 
-/** A history row of a version. */
-export function historyRow(ref: VersionRef): HistoryRow {
+/** A history row of a version; `insight` reads its releases. */
+export function historyRow(ref: VersionRef, insight: VersionInsight): HistoryRow {
   const m = ref.manifest;
   return {
     id: ref.id,
@@ -48,22 +47,8 @@ export function historyRow(ref: VersionRef): HistoryRow {
     bytesAdded: m.stats?.bytesAdded ?? 0,
     files: m.stats?.files ?? 0,
     bytes: m.stats?.bytes ?? 0,
-    releases: releasesOf(m),
+    releases: insight.releases(m),
   };
-}
-
-/** The ATLAS releases a version's atlas-release steps recorded; nothing for facts it cannot read. */
-export function releasesOf(manifest: Manifest): string[] {
-  const out: string[] = [];
-  for (const step of Object.values(manifest.steps ?? {})) {
-    if (step.kind !== 'atlas-release') continue;
-    const areas = (step.facts as { areas?: unknown } | undefined)?.areas;
-    if (!Array.isArray(areas)) continue;
-    for (const area of areas as ReleaseArea[]) {
-      if (typeof area === 'object' && area !== null) out.push(releaseLabel(area));
-    }
-  }
-  return [...new Set(out)];
 }
 
 /**
@@ -72,7 +57,7 @@ export function releasesOf(manifest: Manifest): string[] {
  */
 export async function listEntries(
   logbook: Logbook,
-  options: { source: Source; query?: string | undefined },
+  options: { source: Source; query?: string | undefined; insight: VersionInsight },
 ): Promise<EntrySummary[]> {
   const byEntry = new Map<string, VersionRef[]>();
   for (const ref of await logbook.versions()) {
@@ -83,7 +68,7 @@ export async function listEntries(
   const needle = options.query?.trim().toLowerCase() ?? '';
   const out: EntrySummary[] = [];
   for (const [entry, refs] of byEntry) {
-    const rows = refs.map(historyRow);
+    const rows = refs.map((ref) => historyRow(ref, options.insight));
     if (needle !== '' && !rows.some((row) => matches(entry, row, needle))) continue;
     out.push({ entry, source: options.source, versions: rows.length, latest: rows.at(-1) as HistoryRow });
   }
@@ -95,8 +80,11 @@ function matches(entry: string, row: HistoryRow, needle: string): boolean {
 }
 
 /** One entry's history, newest first; empty when the logbook has no version of it. */
-export async function entryHistory(logbook: Logbook, entry: string): Promise<HistoryRow[]> {
-  return (await logbook.history(entry)).map(historyRow).reverse();
+export async function entryHistory(
+  logbook: Logbook,
+  options: { readonly entry: string; readonly insight: VersionInsight },
+): Promise<HistoryRow[]> {
+  return (await logbook.history(options.entry)).map((ref) => historyRow(ref, options.insight)).reverse();
 }
 
 /** The version `seq` of `entry`, or undefined. */

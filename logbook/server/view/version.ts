@@ -1,13 +1,11 @@
 /**
  * A version's page as data: its manifest header, what each fact step recorded (the lines `vml-agent show`
- * prints, from the steps' own describe()), the full package list with the repositories restore uses, and
+ * prints, from the steps' own describe(), through the VersionInsight), the full package list with the repositories restore uses, and
  * the sanitization report of a public version. Never a secret: manifests hold none (FORMAT.md §Manifests).
  */
-import { describeFacts } from '../../../agent/steps/facts.js';
-import { nevra, type Package } from '../../../agent/steps/packages/package.js';
-import { stepKind } from '../../../agent/steps/registry.js';
 import type { Sanitization } from '../../format/manifest.js';
 import type { VersionRef } from '../../logbook.js';
+import type { VersionInsight } from '../version-insight.js';
 import { type HistoryRow, historyRow } from './entries.js';
 
 /** What one fact step recorded. */
@@ -44,21 +42,17 @@ export interface VersionView extends HistoryRow {
   readonly sanitization: Sanitization | undefined;
 }
 
-/** The page data of one version. */
-export function versionView(ref: VersionRef): VersionView {
+/** The page data of one version; `insight` reads what its steps recorded. */
+export function versionView(ref: VersionRef, insight: VersionInsight): VersionView {
   const m = ref.manifest;
-  const described = describeFacts(m);
+  const described = insight.describeFacts(m);
   const steps: StepView[] = Object.entries(described).map(([id, lines]) => {
     const kind = m.steps[id]?.kind ?? '';
-    return { id, kind, heading: stepKind(kind)?.heading ?? kind, lines };
+    return { id, kind, heading: insight.stepHeading(kind) ?? kind, lines };
   });
-  const packages: string[] = [];
   const repositories: RepoView[] = [];
   for (const step of Object.values(m.steps ?? {})) {
     if (step.kind !== 'packages') continue;
-    for (const p of arrayOf((step.facts as { packages?: unknown } | undefined)?.packages)) {
-      if (isPackage(p)) packages.push(nevra(p));
-    }
     for (const r of arrayOf((step.with as { repos?: unknown } | undefined)?.repos)) {
       const repo = r as Partial<RepoView> | null;
       if (typeof repo?.id === 'string' && typeof repo.url === 'string') {
@@ -67,7 +61,7 @@ export function versionView(ref: VersionRef): VersionView {
     }
   }
   return {
-    ...historyRow(ref),
+    ...historyRow(ref, insight),
     entry: m.entry,
     name: `${m.entry}@v${m.seq}`,
     parent: m.parent,
@@ -78,7 +72,7 @@ export function versionView(ref: VersionRef): VersionView {
     dirs: m.stats?.dirs ?? 0,
     seconds: m.stats?.seconds ?? 0,
     steps,
-    packages,
+    packages: insight.packages(m),
     repositories,
     sanitization: m.sanitization,
   };
@@ -86,9 +80,4 @@ export function versionView(ref: VersionRef): VersionView {
 
 function arrayOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-function isPackage(value: unknown): value is Package {
-  const p = value as Partial<Package> | null;
-  return typeof p?.name === 'string' && typeof p.version === 'string' && typeof p.arch === 'string';
 }

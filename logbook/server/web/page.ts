@@ -15,10 +15,12 @@
  *   // then add `helloPage` to PAGES in pages.ts
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ContentScan } from '../content-scan.js';
 import type { JobRunner } from '../jobs.js';
 import type { Metadata, User } from '../metadata.js';
 import type { OidcClient } from '../oidc.js';
 import type { Storage } from '../storage.js';
+import type { VersionInsight } from '../version-insight.js';
 import type { NamespaceCache } from '../view/namespace-cache.js';
 import { type Html, html } from './html.js';
 import type { SessionStore } from './sessions.js';
@@ -39,6 +41,10 @@ export interface WebServices {
   readonly jobs: JobRunner;
   /** The logbooks of namespaces, with what stays the same between requests kept (entry pages). */
   readonly logbooks: NamespaceCache;
+  /** What the version pages show of each step's facts (version-insight.ts). */
+  readonly insight: VersionInsight;
+  /** The content scan of the "Publish" button (content-scan.ts). */
+  readonly scan: ContentScan;
 }
 
 /** Everything a page handler gets. `U` is `User` behind a user or admin guard. */

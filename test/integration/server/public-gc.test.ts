@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sanitizerScan } from '../../../host/server/scan.js';
 import type { TreeNode } from '../../../logbook/format/tree.js';
 import { Logbook } from '../../../logbook/logbook.js';
 import { publishVersion } from '../../../logbook/server/public/publish.js';
@@ -51,7 +52,10 @@ async function publishThree(): Promise<void> {
     });
   }
   for (const seq of [1, 2, 3]) {
-    await publishVersion(server, { owner: 'alice', version: `alice/e@v${seq}`, actor: 'admin' });
+    await publishVersion(
+      { ...server, scan: sanitizerScan },
+      { owner: 'alice', version: `alice/e@v${seq}`, actor: 'admin' },
+    );
   }
 }
 

@@ -24,7 +24,7 @@ export const diffPage = definePage({
     const from = versions.find((v) => v.manifest.seq === fromSeq);
     const to = versions.find((v) => v.manifest.seq === toSeq);
     if (from === undefined || to === undefined) throw notFound();
-    const diff = await diffVersions(logbook, from, to);
+    const diff = await diffVersions(logbook, { from, to, insight: ctx.services.insight });
     return view(
       `${entry}: v${fromSeq} → v${toSeq}`,
       html`<p><a href="${entryUrl(entry)}">All versions of ${entry}</a> · <a href="${versionUrl(entry, fromSeq)}">v${fromSeq}</a> · <a href="${versionUrl(entry, toSeq)}">v${toSeq}</a></p>

@@ -18,10 +18,11 @@ export const entriesPage = definePage({
     const query = ctx.query.q?.trim() ?? '';
     const own = await openNamespace(ctx.services, ctx.user.name);
     const pub = await openNamespace(ctx.services, PUBLIC_NAMESPACE);
-    const mine = own ? await listEntries(own, { source: 'own', query }) : [];
+    const { insight } = ctx.services;
+    const mine = own ? await listEntries(own, { source: 'own', query, insight }) : [];
     // The user's own published entries are already in their list, with their private versions.
     const others = pub
-      ? (await listEntries(pub, { source: 'public', query })).filter(
+      ? (await listEntries(pub, { source: 'public', query, insight })).filter(
           (e) => !e.entry.startsWith(`${ctx.user.name}/`),
         )
       : [];

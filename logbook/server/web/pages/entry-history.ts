@@ -14,7 +14,7 @@ export const entryHistoryPage = definePage({
   guard: 'user',
   async handle(ctx) {
     const { entry, versions, own } = await openEntry(ctx);
-    const rows = versions.map(historyRow).reverse();
+    const rows = versions.map((ref) => historyRow(ref, ctx.services.insight)).reverse();
     // Preselected: the two newest, older on the left, so "Compare" at once shows the latest change.
     const to = rows[0]?.seq;
     const from = rows[1]?.seq ?? to;

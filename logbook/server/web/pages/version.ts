@@ -17,7 +17,7 @@ export const versionPage = definePage({
   guard: 'user',
   async handle(ctx) {
     const { entry, ref, own } = await openVersion(ctx);
-    const v = versionView(ref);
+    const v = versionView(ref, ctx.services.insight);
     return view(
       v.name,
       html`<p><a href="${entryUrl(entry)}">All versions of ${entry}</a> · <a href="${versionUrl(entry, v.seq, 'files/')}">Browse files</a>${

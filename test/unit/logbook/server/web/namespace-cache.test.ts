@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentInsight } from '../../../../../host/server/insight.js';
+import { sanitizerScan } from '../../../../../host/server/scan.js';
 import type { Backend, FileType } from '../../../../../logbook/backend/backend.js';
 import { HttpBackend } from '../../../../../logbook/backend/http.js';
 import { Logbook } from '../../../../../logbook/logbook.js';
@@ -98,7 +100,12 @@ describe('NamespaceCache', () => {
     const token = await server.token('alice', 'full');
     const metadataB = await SqlMetadata.open(await SqliteDriver.open(join(server.data, 'vml.db')));
     const storageB = new DirStorage(server.data);
-    const appB: FastifyInstance = await buildApp({ metadata: metadataB, storage: storageB });
+    const appB: FastifyInstance = await buildApp({
+      metadata: metadataB,
+      storage: storageB,
+      insight: agentInsight,
+      scan: sanitizerScan,
+    });
     try {
       const cookie = await injectSignIn({ ...server, app: appB }, 'alice', 'alice-password');
       const get = (url: string) => appB.inject({ method: 'GET', url, headers: { cookie } });

@@ -3,6 +3,8 @@
  * password hashes): what a browser would see, without a browser.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentInsight } from '../../../../../host/server/insight.js';
+import { sanitizerScan } from '../../../../../host/server/scan.js';
 import { buildApp } from '../../../../../logbook/server/app.js';
 import { SIGN_IN_FAILED } from '../../../../../logbook/server/web/pages/sign-in.js';
 import { MAX_FAILURES_PER_NAME } from '../../../../../logbook/server/web/sign-in-limit.js';
@@ -113,6 +115,8 @@ describe('web sessions', () => {
   it('cookies are Secure when the public URL is https', async () => {
     const app = await buildApp({
       metadata: server.metadata,
+      insight: agentInsight,
+      scan: sanitizerScan,
       storage: {
         location: 'none',
         namespace: () => Promise.reject(new Error('unused')),

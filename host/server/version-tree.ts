@@ -4,9 +4,9 @@
  * (the scan is a dry run), so a later scanner sees what an earlier one would have left.
  */
 
-import type { BackupTree } from '../../../sanitizers/sanitizer.js';
-import type { TreeNode } from '../../format/tree.js';
-import type { Logbook } from '../../logbook.js';
+import type { TreeNode } from '../../logbook/format/tree.js';
+import type { Logbook } from '../../logbook/logbook.js';
+import type { BackupTree } from '../../sanitizers/sanitizer.js';
 
 export class VersionTree implements BackupTree {
   readonly #logbook: Logbook;

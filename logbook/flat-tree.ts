@@ -1,11 +1,29 @@
 /**
- * Compares two flat trees (two versions, or a version and the live root). Content of two version nodes is
- * compared by chunk ids; against the live root, by size and mtime (as the stat cache does): reading every
- * live file to compare would make diff and restore as slow as a first backup.
+ * Flat views of a version (root-relative path to node, parents before children) and how two flat trees
+ * differ: two versions, or a version and the live root the agent flattens (agent/restore/flatten.ts). Content
+ * of two version nodes is compared by chunk ids; against the live root, by size and mtime (as the stat cache
+ * does): reading every live file to compare would make diff and restore as slow as a first backup.
  */
-import type { Change } from '../../core/events.js';
-import type { TreeNode } from '../../logbook/format/tree.js';
-import type { FlatTree } from './flatten.js';
+import type { Change } from '../core/events.js';
+import type { TreeNode } from './format/tree.js';
+import type { Logbook } from './logbook.js';
+
+export type FlatTree = Map<string, TreeNode>;
+
+/** Every path of a version. */
+export async function flattenVersion(
+  logbook: Logbook,
+  treeId: string,
+  prefix = '',
+  out: FlatTree = new Map(),
+): Promise<FlatTree> {
+  for (const node of (await logbook.readTree(treeId)).nodes) {
+    const rel = prefix === '' ? node.name : `${prefix}/${node.name}`;
+    out.set(rel, node);
+    if (node.type === 'dir' && node.subtree) await flattenVersion(logbook, node.subtree, rel, out);
+  }
+  return out;
+}
 
 export interface NodeChange {
   readonly change: Change;

@@ -3,13 +3,13 @@
  * logbook (memory backends: the server tests run both on real dir: namespaces).
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryBackend } from '../../../../../logbook/backend/memory.js';
-import { copyVersion } from '../../../../../logbook/copy-version.js';
-import type { TreeNode } from '../../../../../logbook/format/tree.js';
-import { Logbook } from '../../../../../logbook/logbook.js';
-import { checkUserName } from '../../../../../logbook/server/auth.js';
-import { VersionTree } from '../../../../../logbook/server/public/version-tree.js';
-import { PUBLIC_NAMESPACE } from '../../../../../logbook/server/storage.js';
+import { VersionTree } from '../../../../host/server/version-tree.js';
+import { MemoryBackend } from '../../../../logbook/backend/memory.js';
+import { copyVersion } from '../../../../logbook/copy-version.js';
+import type { TreeNode } from '../../../../logbook/format/tree.js';
+import { Logbook } from '../../../../logbook/logbook.js';
+import { checkUserName } from '../../../../logbook/server/auth.js';
+import { PUBLIC_NAMESPACE } from '../../../../logbook/server/storage.js';
 
 /** A file of three chunks (10, 20 and 30 bytes: "0…", "1…", "2…") in home/alice, committed as v1. */
 async function makeVersion() {
