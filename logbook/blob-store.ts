@@ -14,7 +14,7 @@ export async function loadMasterIndex(
   backend: Backend,
   onDamaged: (name: string, error: unknown) => void = () => {},
 ): Promise<{ index: MasterIndex; files: string[] }> {
-  const decoded: { name: string; packs: readonly IndexPack[]; supersedes: readonly string[] }[] = [];
+  const decoded: NamedIndexFile[] = [];
   for await (const info of backend.list('index')) {
     try {
       const bytes = await backend.load({ type: 'index', name: info.name });
@@ -24,6 +24,18 @@ export async function loadMasterIndex(
       onDamaged(info.name, error);
     }
   }
+  return mergeIndexFiles(decoded);
+}
+
+/** An index file as read: its name (hash), its packs and the older index files it replaces. */
+export interface NamedIndexFile {
+  readonly name: string;
+  readonly packs: readonly IndexPack[];
+  readonly supersedes: readonly string[];
+}
+
+/** The master index of decoded index files, without the ones a newer one supersedes. */
+export function mergeIndexFiles(decoded: readonly NamedIndexFile[]): { index: MasterIndex; files: string[] } {
   const superseded = new Set(decoded.flatMap((d) => d.supersedes));
   const index = new MasterIndex();
   const files: string[] = [];

@@ -25,18 +25,47 @@ export interface OpenOptions {
   readonly onDamaged?: (what: string, error: unknown) => void;
 }
 
+/**
+ * Where a Logbook gets its versions, index and trees instead of reading them itself: a cache that outlives
+ * one Logbook (the server's pages, logbook/server/view/namespace-cache.ts). Each Logbook asks it once for
+ * versions and once for the index (again after forgetVersions or invalidate), as it would read them.
+ */
+export interface LogbookSource {
+  /** Every readable version, in any order. */
+  versions(): Promise<VersionRef[]>;
+  /** The merged index. Read-only for a Logbook made from a source: it must not write blobs. */
+  index(): Promise<MasterIndex>;
+  /** Trees by id (content-addressed, so they never go stale); the source bounds its size. */
+  readonly trees: Map<string, Tree>;
+}
+
+/** Oldest first per entry, entries by name: the order of Logbook.versions(). */
+export function sortVersions(refs: VersionRef[]): VersionRef[] {
+  return refs.sort(
+    (a, b) => a.manifest.entry.localeCompare(b.manifest.entry) || a.manifest.seq - b.manifest.seq,
+  );
+}
+
 export class Logbook {
   readonly backend: Backend;
   readonly config: LogbookConfig;
   readonly #onDamaged: (what: string, error: unknown) => void;
   #index: MasterIndex | undefined;
   #versions: Promise<VersionRef[]> | undefined;
-  readonly #trees = new Map<string, Tree>();
+  readonly #trees: Map<string, Tree>;
+  readonly #source: LogbookSource | undefined;
 
-  private constructor(backend: Backend, config: LogbookConfig, options: OpenOptions) {
+  private constructor(backend: Backend, config: LogbookConfig, options: OpenOptions, source?: LogbookSource) {
     this.backend = backend;
     this.config = config;
     this.#onDamaged = options.onDamaged ?? (() => {});
+    this.#source = source;
+    this.#trees = source?.trees ?? new Map();
+  }
+
+  /** A logbook whose versions, index and trees come from `source` (a cache); `config` read before. */
+  static fromSource(backend: Backend, config: LogbookConfig, source: LogbookSource): Logbook {
+    return new Logbook(backend, config, {}, source);
   }
 
   /** Creates a logbook; refuses when the location already holds one. */
@@ -74,9 +103,9 @@ export class Logbook {
 
   /** The merged index of all blobs, loaded once. */
   async index(): Promise<MasterIndex> {
-    this.#index ??= (
-      await loadMasterIndex(this.backend, (name, e) => this.#onDamaged(`index ${name}`, e))
-    ).index;
+    this.#index ??= this.#source
+      ? await this.#source.index()
+      : (await loadMasterIndex(this.backend, (name, e) => this.#onDamaged(`index ${name}`, e))).index;
     return this.#index;
   }
 
@@ -86,7 +115,7 @@ export class Logbook {
    */
   async versions(): Promise<VersionRef[]> {
     if (!this.#versions) {
-      const reading = this.#readVersions();
+      const reading = this.#source ? this.#source.versions().then(sortVersions) : this.#readVersions();
       reading.catch(() => {
         if (this.#versions === reading) this.#versions = undefined;
       });
@@ -111,9 +140,7 @@ export class Logbook {
         this.#onDamaged(`version ${info.name.slice(0, 8)}`, error);
       }
     }
-    return refs.sort(
-      (a, b) => a.manifest.entry.localeCompare(b.manifest.entry) || a.manifest.seq - b.manifest.seq,
-    );
+    return sortVersions(refs);
   }
 
   /** Entry names with at least one version. */

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { check } from '../check.js';
 import { gc } from '../gc.js';
 import { Logbook } from '../logbook.js';
-import type { Storage } from './storage.js';
+import { PUBLIC_NAMESPACE, type Storage } from './storage.js';
 
 export type JobKind = 'gc' | 'check';
 export const JOB_KINDS: readonly JobKind[] = ['gc', 'check'];
@@ -28,7 +28,7 @@ export interface JobRecord {
   /** Random hex, so servers sharing a database never collide. */
   readonly id: string;
   readonly kind: JobKind;
-  /** The user whose namespace it works on. */
+  /** The user whose namespace it works on, or PUBLIC_NAMESPACE for the public one. */
   readonly owner: string;
   /** The admin who started it. */
   readonly startedBy: string;
@@ -148,7 +148,7 @@ export class JobRunner {
     const log = (line: string) => this.store.appendJobLog(job.id, { time: new Date().toISOString(), line });
     let end: { result: JobResult; summary: string };
     try {
-      await log(`${job.kind} of the namespace of "${job.owner}" started by ${job.startedBy}`);
+      await log(`${job.kind} of ${namespaceLabel(job.owner)} started by ${job.startedBy}`);
       // The namespace backend is shared by the server: the logbook is not closed here.
       const logbook = await Logbook.open(await this.#storage.namespace(job.owner));
       end = job.kind === 'gc' ? await this.#gc(logbook, log) : await this.#check(logbook, log);
@@ -184,4 +184,9 @@ export class JobRunner {
       ? { result: 'ok' as const, summary: `Done: no problems in ${counts}` }
       : { result: 'problems' as const, summary: `Done: ${result.problems.length} problems in ${counts}` };
   }
+}
+
+/** `the public namespace` or `the namespace of "alice"`, for logs and pages. */
+export function namespaceLabel(owner: string): string {
+  return owner === PUBLIC_NAMESPACE ? 'the public namespace' : `the namespace of "${owner}"`;
 }

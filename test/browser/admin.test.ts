@@ -93,7 +93,7 @@ describe('admin pages in Chromium', () => {
       ['check', 'verify (check)'],
     ] as const) {
       await admin.goto(`${server.url}/admin/jobs`);
-      await admin.getByLabel('Namespace of').selectOption('alice');
+      await admin.getByLabel('Namespace').selectOption('alice');
       await admin.getByLabel('Job').selectOption(kind);
       await admin.getByRole('button', { name: 'Start' }).click();
       await admin.waitForURL((u) => u.pathname.startsWith('/admin/jobs/'));

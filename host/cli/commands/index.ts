@@ -1,5 +1,6 @@
 /** The commands of vml, in the order --help lists them (an explicit list, no self-registration). */
 import type { HostCommand } from '../command.js';
+import { logbookGcCommand } from './logbook-gc.js';
 import { logbookPublishCommand } from './logbook-publish.js';
 import { logbookServeCommand } from './logbook-serve.js';
 import { logbookTokenCreateCommand } from './logbook-token-create.js';
@@ -20,4 +21,5 @@ export const HOST_COMMANDS: readonly HostCommand[] = [
   logbookTokenRevokeCommand,
   logbookPublishCommand,
   logbookUnpublishCommand,
+  logbookGcCommand,
 ];

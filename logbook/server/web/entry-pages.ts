@@ -6,9 +6,8 @@
  * else's from the public namespace only, so another user's private entry is absent for them exactly as an
  * entry that never existed is: same code path, same 404 page, and their namespace is never opened.
  */
-import { isVmlError } from '../../../core/errors.js';
 import { isBackendError } from '../../backend/backend.js';
-import { Logbook, type VersionRef } from '../../logbook.js';
+import type { Logbook, VersionRef } from '../../logbook.js';
 import type { User } from '../metadata.js';
 import { PUBLIC_NAMESPACE } from '../storage.js';
 import { findVersion } from '../view/entries.js';
@@ -22,14 +21,13 @@ export function notFound(): WebError {
   return new WebError(404, 'There is no such entry, version or file');
 }
 
-/** The logbook of a namespace, or undefined when nothing was ever stored there. */
-export async function openNamespace(services: WebServices, namespace: string): Promise<Logbook | undefined> {
-  try {
-    return await Logbook.open(await services.storage.namespace(namespace));
-  } catch (error) {
-    if (isVmlError(error) && error.code === 'E_NO_LOGBOOK') return undefined;
-    throw error;
-  }
+/**
+ * The logbook of a namespace for this request, or undefined when nothing was ever stored there. Its versions
+ * are listed afresh (a version added or deleted through another server shows), its manifests, index files
+ * and trees come from the cache where they were read before (view/namespace-cache.ts).
+ */
+export function openNamespace(services: WebServices, namespace: string): Promise<Logbook | undefined> {
+  return services.logbooks.open(namespace);
 }
 
 /** Where `user` reads `owner`'s entries: their own namespace, or else the public one. */

@@ -21,6 +21,7 @@ import type { Metadata, User } from '../metadata.js';
 import type { OidcClient } from '../oidc.js';
 import type { Storage } from '../storage.js';
 import type { VersionInsight } from '../version-insight.js';
+import type { NamespaceCache } from '../view/namespace-cache.js';
 import { type Html, html } from './html.js';
 import type { SessionStore } from './sessions.js';
 import type { SignInLimit } from './sign-in-limit.js';
@@ -38,6 +39,8 @@ export interface WebServices {
   readonly oidc?: OidcClient | undefined;
   /** gc and check runs on owner namespaces (admin pages). */
   readonly jobs: JobRunner;
+  /** The logbooks of namespaces, with what stays the same between requests kept (entry pages). */
+  readonly logbooks: NamespaceCache;
   /** What the version pages show of each step's facts (version-insight.ts). */
   readonly insight: VersionInsight;
   /** The content scan of the "Publish" button (content-scan.ts). */

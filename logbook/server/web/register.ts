@@ -8,6 +8,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JobRunner, type JobStore } from '../jobs.js';
 import type { User } from '../metadata.js';
+import { NamespaceCache } from '../view/namespace-cache.js';
 import { parseCookies, serializeCookie } from './cookies.js';
 import { type Html, html } from './html.js';
 import { layout } from './layout.js';
@@ -17,7 +18,7 @@ import { csrfToken, findLiveSession, SESSION_COOKIE, sameToken } from './session
 import { SignInLimit } from './sign-in-limit.js';
 
 /** What registerWeb needs. */
-export interface WebOptions extends Omit<WebServices, 'signInLimit' | 'jobs'> {
+export interface WebOptions extends Omit<WebServices, 'signInLimit' | 'jobs' | 'logbooks'> {
   /** Where gc and check runs are kept. */
   readonly jobStore: JobStore;
   /** Told about unexpected (500) failures, which users see only as "internal error". */
@@ -31,7 +32,13 @@ const CSRF_FIELD = 'csrf';
 /** Adds every page of PAGES to `app`. */
 export async function registerWeb(app: FastifyInstance, options: WebOptions): Promise<void> {
   const jobs = new JobRunner(options.jobStore, options.storage);
-  const services: WebServices = { ...options, signInLimit: new SignInLimit(options.metadata), jobs };
+  const logbooks = new NamespaceCache(options.storage);
+  const services: WebServices = {
+    ...options,
+    signInLimit: new SignInLimit(options.metadata),
+    jobs,
+    logbooks,
+  };
   // Closing the app waits for running gc and check jobs, so they never outlive the storage they use.
   app.addHook('onClose', () => jobs.idle());
   await app.register(async (web) => {
