@@ -6,44 +6,18 @@
  * namespace), then `vml logbook unpublish` + `vml logbook publish` of that version (the server's part alone:
  * checks, scan, copy). Prints each time and the medians.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TextSource } from './content.js';
-import { Rng } from './prng.js';
-import { ROOT } from './tools.js';
-import { writeTree } from './tree.js';
-
-const MiB = 1024 * 1024;
-const AGENT = join(ROOT, 'dist/agent/cli/main.js');
-const HOST = join(ROOT, 'dist/host/cli/main.js');
+import { AGENT, generatedTree, HOST, serve } from './server-kit.js';
 
 const { values } = parseArgs({
   options: { mib: { type: 'string', default: '100' }, runs: { type: 'string', default: '2' } },
 });
 const mib = Number(values.mib);
 const runs = Number(values.runs);
-
-function tree(): string {
-  const dir = join(ROOT, 'bench/.data/publish', `tree-${mib}`);
-  const done = `${dir}.done`;
-  if (existsSync(done)) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const spec = {
-    files: Math.round(15 * mib),
-    bytes: mib * MiB,
-    binaries: 3,
-    binaryBytes: (mib / 10) * MiB,
-    changeFraction: 0.01,
-  };
-  const seed = 'vml-bench-publish';
-  const made = writeTree(dir, spec, seed, new TextSource(new Rng(`${seed}/text-pool`), 50_000));
-  writeFileSync(done, `${JSON.stringify(made)}\n`);
-  return dir;
-}
 
 /** Runs a CLI and returns its seconds; exit 3 (done with warnings) counts as done. */
 function timed(main: string, args: string[], env: Record<string, string> = {}): number {
@@ -55,28 +29,6 @@ function timed(main: string, args: string[], env: Record<string, string> = {}): 
   if (run.status !== 0 && run.status !== 3)
     throw new Error(`${args.join(' ')}: exit ${run.status}\n${run.stderr}`);
   return (performance.now() - started) / 1000;
-}
-
-function serve(data: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [
-    HOST,
-    'logbook',
-    'serve',
-    '--data',
-    data,
-    '--listen',
-    '127.0.0.1:0',
-    '--json',
-  ]);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('close', (code) => reject(new Error(`server exited with ${code}`)));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.includes('server-listening'));
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-    });
-  });
 }
 
 async function once(src: string): Promise<{ backup: number; publish: number; server: number }> {
@@ -113,7 +65,7 @@ async function once(src: string): Promise<{ backup: number; publish: number; ser
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-const src = tree();
+const src = generatedTree('publish', mib);
 const all: { backup: number; publish: number; server: number }[] = [];
 for (let i = 0; i < runs; i++) {
   const r = await once(src);

@@ -8,19 +8,12 @@
  * agent straight to that bucket (`s3`) and a server keeping its logbooks there (`server-s3`); each run uses a
  * fresh key prefix (test/helpers/ceph.ts starts a throwaway radosgw).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TextSource } from './content.js';
-import { Rng } from './prng.js';
-import { ROOT } from './tools.js';
-import { writeTree } from './tree.js';
-
-const MiB = 1024 * 1024;
-const AGENT = join(ROOT, 'dist/agent/cli/main.js');
-const HOST = join(ROOT, 'dist/host/cli/main.js');
+import { AGENT, generatedTree, host, serve } from './server-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,25 +25,6 @@ const { values } = parseArgs({
 const mib = Number(values.mib);
 const runs = Number(values.runs);
 
-function tree(): string {
-  const dir = join(ROOT, 'bench/.data/server', `tree-${mib}`);
-  const done = `${dir}.done`;
-  if (existsSync(done)) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const spec = {
-    files: Math.round(15 * mib),
-    bytes: mib * MiB,
-    binaries: 3,
-    binaryBytes: (mib / 10) * MiB,
-    changeFraction: 0.01,
-  };
-  const seed = 'vml-bench-server';
-  const made = writeTree(dir, spec, seed, new TextSource(new Rng(`${seed}/text-pool`), 50_000));
-  writeFileSync(done, `${JSON.stringify(made)}\n`);
-  return dir;
-}
-
 function agent(args: string[], env: Record<string, string> = {}): number {
   const started = performance.now();
   execFileSync(process.execPath, [AGENT, ...args], {
@@ -58,33 +32,6 @@ function agent(args: string[], env: Record<string, string> = {}): number {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return (performance.now() - started) / 1000;
-}
-
-function host(args: string[]): string {
-  return execFileSync(process.execPath, [HOST, ...args], { encoding: 'utf8' });
-}
-
-function serve(data: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [
-    HOST,
-    'logbook',
-    'serve',
-    '--data',
-    data,
-    '--listen',
-    '127.0.0.1:0',
-    '--json',
-    ...extra,
-  ]);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('close', (code) => reject(new Error(`server exited with ${code}`)));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.includes('server-listening'));
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-    });
-  });
 }
 
 /** Peak resident set of a process so far, in MiB (NaN where /proc has no VmHWM). */
@@ -131,7 +78,7 @@ async function backupOnce(src: string, kind: Kind): Promise<number> {
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-const src = tree();
+const src = generatedTree('server', mib);
 const kinds: Kind[] = values.s3 ? ['dir', 'server', 's3', 'server-s3'] : ['dir', 'server'];
 const times: Record<Kind, number[]> = { dir: [], server: [], s3: [], 'server-s3': [] };
 for (let i = 0; i < runs; i++) {
