@@ -92,3 +92,20 @@ export function stopServer(
     server.child.kill(signal);
   });
 }
+
+/** `vml logbook token create USER --scope SCOPE --data DATA`: the new token (the test fails if it cannot). */
+export async function createToken(data: string, user: string, scope = 'full'): Promise<string> {
+  const made = await runHost([
+    'logbook',
+    'token',
+    'create',
+    user,
+    '--scope',
+    scope,
+    '--data',
+    data,
+    '--json',
+  ]);
+  if (made.code !== 0) throw new Error(`token create ${user} failed: ${made.stderr}`);
+  return String(made.events[0]?.token);
+}

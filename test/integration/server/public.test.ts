@@ -19,7 +19,7 @@ import { Logbook } from '../../../logbook/logbook.js';
 import { openMetadata } from '../../../logbook/server/database.js';
 import { binaryArtifact, makeGridCredentials, startKdc } from '../../helpers/credentials.js';
 import { makeGuestRoot, runAgent, treeSnapshot } from '../helpers/cli.js';
-import { type RunningServer, runHost, startServer, stopServer } from './helpers.js';
+import { createToken, type RunningServer, runHost, startServer, stopServer } from './helpers.js';
 
 let T: string;
 let data: string;
@@ -32,21 +32,7 @@ let key: { bytes: Buffer; secret: Buffer };
 /** A real Kerberos ticket cache (kinit against a throwaway KDC). */
 let ticket: { bytes: Buffer; secret: Buffer };
 
-async function tokenFor(user: string, scope: string): Promise<string> {
-  const made = await runHost([
-    'logbook',
-    'token',
-    'create',
-    user,
-    '--scope',
-    scope,
-    '--data',
-    data,
-    '--json',
-  ]);
-  expect(made.code, made.stderr).toBe(0);
-  return String(made.events[0]?.token);
-}
+const tokenFor = (user: string, scope: string) => createToken(data, user, scope);
 
 /** The agent as Alice on her root, or as anyone on any root and location. */
 const agent = (args: string[], o: { token?: string; rootDir?: string; location?: string } = {}) =>

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGuestRoot, runAgent, sleep, startAgent, treeSnapshot, writeRandomFile } from '../helpers/cli.js';
-import { type RunningServer, runHost, startServer, stopServer } from './helpers.js';
+import { createToken, type RunningServer, runHost, startServer, stopServer } from './helpers.js';
 
 const MiB = 1024 * 1024;
 let T: string;
@@ -18,21 +18,7 @@ let root: string;
 let server: RunningServer;
 let alice: string;
 
-async function tokenFor(user: string, scope = 'full'): Promise<string> {
-  const made = await runHost([
-    'logbook',
-    'token',
-    'create',
-    user,
-    '--scope',
-    scope,
-    '--data',
-    data,
-    '--json',
-  ]);
-  expect(made.code, made.stderr).toBe(0);
-  return String(made.events[0]?.token);
-}
+const tokenFor = (user: string, scope = 'full') => createToken(data, user, scope);
 
 const agent = (args: string[], token: string, rootDir = root) =>
   runAgent([...args, '--root', rootDir, '--logbook', server.url, '--entry', 'alice/test', '--json'], {
