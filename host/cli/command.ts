@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { VmlError } from '../../core/errors.js';
 import type { Output, ServerUser } from '../../core/events.js';
+import { openServerData, type ServerData } from '../../logbook/server/data-dir.js';
 import type { DatabaseOptions } from '../../logbook/server/database.js';
 import type { User } from '../../logbook/server/metadata.js';
 
@@ -82,4 +83,25 @@ export function storageOption(cmd: Command): Command {
 export function storageLocation(flags: Record<string, unknown>): string | undefined {
   const url = typeof flags.storage === 'string' ? flags.storage : process.env.VML_SERVER_STORAGE;
   return url || undefined;
+}
+
+/**
+ * Opens the server data of --data/--database (and --storage when `storage`, for commands that read or write
+ * logbook files), runs `use`, and closes it whatever happens.
+ */
+export async function withServerData<T>(
+  flags: Record<string, unknown>,
+  options: { readonly storage: boolean },
+  use: (data: ServerData) => Promise<T>,
+): Promise<T> {
+  const data = await openServerData(
+    dataDir(flags),
+    databaseOptions(flags),
+    options.storage ? storageLocation(flags) : undefined,
+  );
+  try {
+    return await use(data);
+  } finally {
+    await data.close();
+  }
 }

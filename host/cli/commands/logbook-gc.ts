@@ -2,16 +2,8 @@
 import { isVmlError, VmlError } from '../../../core/errors.js';
 import { gc } from '../../../logbook/gc.js';
 import { Logbook } from '../../../logbook/logbook.js';
-import { openServerData } from '../../../logbook/server/data-dir.js';
 import { PUBLIC_NAMESPACE, type Storage } from '../../../logbook/server/storage.js';
-import {
-  databaseOptions,
-  dataDir,
-  dataOption,
-  type HostCommand,
-  storageLocation,
-  storageOption,
-} from '../command.js';
+import { dataOption, type HostCommand, storageOption, withServerData } from '../command.js';
 
 /** Unindexed packs younger than this may belong to a backup or publish still writing; as vml-agent gc. */
 const GRACE_MS = 3_600_000;
@@ -45,8 +37,7 @@ Examples:
         hint: 'For example "vml logbook gc alice" or "vml logbook gc --public"',
       });
     }
-    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
-    try {
+    await withServerData(flags, { storage: true }, async (data) => {
       if (user !== undefined && !(await data.metadata.findUser(user))) {
         throw new VmlError('E_USAGE', `Cannot collect the namespace of "${user}": there is no such user`, {
           hint: 'List users with "vml logbook user list"',
@@ -73,9 +64,7 @@ Examples:
         bytesBefore,
         bytesAfter,
       });
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

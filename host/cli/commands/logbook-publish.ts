@@ -1,17 +1,9 @@
 /** vml logbook publish: copy an owner's public version (again) into the server's public namespace. */
 import { VmlError } from '../../../core/errors.js';
 import { checkUserName } from '../../../logbook/server/auth.js';
-import { openServerData } from '../../../logbook/server/data-dir.js';
 import { publishVersion } from '../../../logbook/server/public/publish.js';
 import { sanitizerScan } from '../../server/scan.js';
-import {
-  databaseOptions,
-  dataDir,
-  dataOption,
-  type HostCommand,
-  storageLocation,
-  storageOption,
-} from '../command.js';
+import { dataOption, type HostCommand, storageOption, withServerData } from '../command.js';
 
 export const logbookPublishCommand: HostCommand = {
   path: ['logbook', 'publish'],
@@ -39,17 +31,14 @@ Examples:
       });
     }
     checkUserName(owner);
-    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
-    try {
+    await withServerData(flags, { storage: true }, async (data) => {
       const dryRun = flags.dryRun === true;
       const done = await publishVersion(
         { ...data, scan: sanitizerScan },
         { owner, version, actor: 'admin', dryRun },
       );
       ctx.output.emit({ type: 'server-public', action: 'publish', version: done.name, id: done.id, dryRun });
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

@@ -2,8 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { explainFsError, VmlError } from '../../../core/errors.js';
 import { createToken } from '../../../logbook/server/admin.js';
-import { openServerData } from '../../../logbook/server/data-dir.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
+import { dataOption, type HostCommand, withServerData } from '../command.js';
 import { tokenEvent } from './token-event.js';
 
 export const logbookTokenCreateCommand: HostCommand = {
@@ -29,8 +28,7 @@ Examples:
       .option('--output <file>', 'write the token to this new file (mode 0600) instead of printing it');
   },
   async run(ctx, args, flags) {
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
-    try {
+    await withServerData(flags, { storage: false }, async (data) => {
       const { record, token } = await createToken(data.metadata, args[0] ?? '', {
         scope: typeof flags.scope === 'string' ? flags.scope : undefined,
         label: typeof flags.label === 'string' ? flags.label : undefined,
@@ -41,9 +39,7 @@ Examples:
       } else {
         ctx.output.emit({ ...tokenEvent(record), token });
       }
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

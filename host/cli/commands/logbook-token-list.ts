@@ -1,6 +1,5 @@
 /** vml logbook token list: tokens of the logbook server (never their secrets). */
-import { openServerData } from '../../../logbook/server/data-dir.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
+import { dataOption, type HostCommand, withServerData } from '../command.js';
 import { tokenEvent } from './token-event.js';
 
 export const logbookTokenListCommand: HostCommand = {
@@ -15,14 +14,11 @@ Examples:
     dataOption(cmd).argument('[user]', "only this user's tokens").option('--all', 'also list revoked tokens');
   },
   async run(ctx, args, flags) {
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
-    try {
+    await withServerData(flags, { storage: false }, async (data) => {
       for (const record of await data.metadata.listTokens(args[0])) {
         if (record.revoked === undefined || flags.all === true) ctx.output.emit(tokenEvent(record));
       }
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

@@ -1,8 +1,7 @@
 /** vml logbook token revoke: stop a token from working, at once, also for a running server. */
 import { VmlError } from '../../../core/errors.js';
 import { revokeToken } from '../../../logbook/server/admin.js';
-import { openServerData } from '../../../logbook/server/data-dir.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand } from '../command.js';
+import { dataOption, type HostCommand, withServerData } from '../command.js';
 import { tokenEvent } from './token-event.js';
 
 export const logbookTokenRevokeCommand: HostCommand = {
@@ -22,8 +21,7 @@ Examples:
   },
   async run(ctx, args, flags) {
     const id = args[0] ?? '';
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
-    try {
+    await withServerData(flags, { storage: false }, async (data) => {
       if (flags.dryRun === true) {
         const record = await data.metadata.findToken(id);
         if (!record || record.revoked !== undefined) {
@@ -40,9 +38,7 @@ Examples:
         const record = await revokeToken(data.metadata, id);
         ctx.output.emit(tokenEvent((await data.metadata.findToken(id)) ?? record));
       }
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

@@ -1,14 +1,6 @@
 /** vml logbook unpublish: take a version out of the server's public namespace. */
-import { openServerData } from '../../../logbook/server/data-dir.js';
 import { unpublishVersion } from '../../../logbook/server/public/publish.js';
-import {
-  databaseOptions,
-  dataDir,
-  dataOption,
-  type HostCommand,
-  storageLocation,
-  storageOption,
-} from '../command.js';
+import { dataOption, type HostCommand, storageOption, withServerData } from '../command.js';
 
 export const logbookUnpublishCommand: HostCommand = {
   path: ['logbook', 'unpublish'],
@@ -27,8 +19,7 @@ Examples:
       .option('--dry-run', 'show the version; remove nothing');
   },
   async run(ctx, args, flags) {
-    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
-    try {
+    await withServerData(flags, { storage: true }, async (data) => {
       const dryRun = flags.dryRun === true;
       const version = args[0] ?? '';
       const done = await unpublishVersion(data, { version, actor: 'admin', dryRun });
@@ -39,9 +30,7 @@ Examples:
         id: done.id,
         dryRun,
       });
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

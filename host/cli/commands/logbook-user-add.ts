@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { VmlError } from '../../../core/errors.js';
 import { addUser } from '../../../logbook/server/admin.js';
-import { openServerData } from '../../../logbook/server/data-dir.js';
-import { databaseOptions, dataDir, dataOption, type HostCommand, serverUserEvent } from '../command.js';
+import { dataOption, type HostCommand, serverUserEvent, withServerData } from '../command.js';
 
 export const logbookUserAddCommand: HostCommand = {
   path: ['logbook', 'user', 'add'],
@@ -25,13 +24,10 @@ Examples:
   async run(ctx, args, flags) {
     const password =
       typeof flags.passwordFile === 'string' ? await readPassword(flags.passwordFile) : undefined;
-    const data = await openServerData(dataDir(flags), databaseOptions(flags));
-    try {
+    await withServerData(flags, { storage: false }, async (data) => {
       const user = await addUser(data.metadata, args[0] ?? '', { admin: flags.admin === true, password });
       ctx.output.emit(serverUserEvent(user));
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

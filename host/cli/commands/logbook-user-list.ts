@@ -1,15 +1,6 @@
 /** vml logbook user list: the users of the logbook server, with their quota and stored bytes. */
-import { openServerData } from '../../../logbook/server/data-dir.js';
 import { namespaceUsage } from '../../../logbook/server/quota.js';
-import {
-  databaseOptions,
-  dataDir,
-  dataOption,
-  type HostCommand,
-  serverUserEvent,
-  storageLocation,
-  storageOption,
-} from '../command.js';
+import { dataOption, type HostCommand, serverUserEvent, storageOption, withServerData } from '../command.js';
 
 export const logbookUserListCommand: HostCommand = {
   path: ['logbook', 'user', 'list'],
@@ -25,15 +16,12 @@ Examples:
     storageOption(dataOption(cmd));
   },
   async run(ctx, _args, flags) {
-    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
-    try {
+    await withServerData(flags, { storage: true }, async (data) => {
       for (const user of await data.metadata.listUsers()) {
         const used = await namespaceUsage(await data.storage.namespace(user.name));
         ctx.output.emit(serverUserEvent(user, used));
       }
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };

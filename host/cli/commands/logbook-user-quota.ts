@@ -1,17 +1,8 @@
 /** vml logbook user quota: set or lift the storage quota of a user of the logbook server. */
 import { VmlError } from '../../../core/errors.js';
 import { formatBytes } from '../../../core/format.js';
-import { openServerData } from '../../../logbook/server/data-dir.js';
 import { namespaceUsage, parseQuota } from '../../../logbook/server/quota.js';
-import {
-  databaseOptions,
-  dataDir,
-  dataOption,
-  type HostCommand,
-  serverUserEvent,
-  storageLocation,
-  storageOption,
-} from '../command.js';
+import { dataOption, type HostCommand, serverUserEvent, storageOption, withServerData } from '../command.js';
 
 export const logbookUserQuotaCommand: HostCommand = {
   path: ['logbook', 'user', 'quota'],
@@ -43,8 +34,7 @@ Examples:
         hint: 'Give the quota as a number with K, M, G or T (binary units), e.g. 20G, or "none"',
       });
     }
-    const data = await openServerData(dataDir(flags), databaseOptions(flags), storageLocation(flags));
-    try {
+    await withServerData(flags, { storage: true }, async (data) => {
       const user = await data.metadata.findUser(name);
       if (!user) {
         throw new VmlError('E_USAGE', `Cannot set the quota of "${name}": there is no such user`, {
@@ -64,9 +54,7 @@ Examples:
           message: `User "${name}" stores ${formatBytes(used)}, more than the quota: new data is refused until old versions are deleted and gc has run`,
         });
       }
-    } finally {
-      await data.close();
-    }
+    });
     return undefined;
   },
 };
